@@ -1,0 +1,65 @@
+"""`ptm`: the command-line front door. Thin: parse flags, call a stage, print one line on error.
+
+Each sub-command lives next to its stage in a `command.py` module exposing
+`register(subparsers)`, which adds a parser whose `func` default runs the command and
+returns an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from pipeline import __version__
+from pipeline.errors import PipelineError
+
+COMMAND_MODULES = (
+    "pipeline.crawl.command",
+    "pipeline.analyze.command",
+    "pipeline.plot.command",
+    "pipeline.report.command",
+    "pipeline.measure",
+    "pipeline.hub.replay.command",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ptm",
+        description=(
+            "Measure the Hugging Face Hub as a package registry: crawl model metadata into a "
+            "Parquet snapshot, analyze it, plot the paper's figures and write a report beside "
+            "the numbers of Jiang et al. (ICSE 2023)."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"ptm {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args) or 0)
+    except PipelineError as error:
+        print(f"ptm {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"ptm {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
