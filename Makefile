@@ -1,0 +1,50 @@
+# Front door. `make measure` and `make test` set up .venv themselves on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONFIG ?= configs/default.yaml
+
+.DEFAULT_GOAL := help
+
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  make /'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=...)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## setup: create .venv and install the project with its dev tools
+setup: $(STAMP)
+
+## measure: crawl the bundled sample through the replay Hub, analyze, plot, report (results/)
+measure: $(STAMP)
+	$(BIN)/ptm measure --config $(CONFIG)
+
+## test: run the test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## lint: ruff lint and format check
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests scripts benchmarks
+	$(BIN)/ruff format --check pipeline tests scripts benchmarks
+
+## format: apply ruff's fixes and formatting
+format: $(STAMP)
+	$(BIN)/ruff check --fix pipeline tests scripts benchmarks
+	$(BIN)/ruff format pipeline tests scripts benchmarks
+
+## sample: rebuild data/hub-2024-07 from ../shared/data
+sample:
+	$(PYTHON) scripts/build_sample.py
+
+## clean: remove snapshots and results of local runs (never data/)
+clean:
+	rm -rf snapshots results
+
+.PHONY: help setup measure test lint format sample clean

@@ -1,0 +1,98 @@
+"""`ptm analyze`: compute the result tables of a snapshot and write them as CSV."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.analyze.figure7 import (
+    assess_models,
+    diagnostics_from_assessment,
+    figure7_from_assessment,
+)
+from pipeline.errors import PipelineError, SnapshotError
+
+MODELS_COLUMNS = ["id", "pipeline_tag", "tags", "card_data", "model_index"]
+
+
+def run_analyze(models: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Named result tables for a `models` table: `figure7` and `figure7_diagnostics`
+    (columns `measure`, `count`)."""
+    assessed = assess_models(models)
+    diagnostics = diagnostics_from_assessment(assessed)
+    return {
+        "figure7": figure7_from_assessment(assessed),
+        "figure7_diagnostics": pd.DataFrame(
+            {"measure": list(diagnostics), "count": list(diagnostics.values())}
+        ),
+    }
+
+
+def write_results(tables: dict[str, pd.DataFrame], results_dir: Path) -> list[Path]:
+    """Write each table as `<results_dir>/<name>.csv` (temp file, then rename)."""
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in tables.items():
+        target = results_dir / f"{name}.csv"
+        write_text_atomic(target, table.to_csv(index=False))
+        written.append(target)
+    return written
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `target`, then rename it over `target`."""
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `analyze` sub-command."""
+    parser = subparsers.add_parser(
+        "analyze",
+        help="compute the paper's result tables (Figure 7) from a snapshot",
+        description=(
+            "Read the `models` table of a snapshot and write the result tables as CSV: "
+            "figure7.csv (per task: models with machine-parseable claims / models) and "
+            "figure7_diagnostics.csv (how each model's claim was decided)."
+        ),
+    )
+    parser.add_argument(
+        "--snapshot", type=Path, required=True, metavar="DIR", help="snapshot folder to read"
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=Path("results"),
+        metavar="DIR",
+        help="folder for the result tables (default: results/)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the snapshot's models, analyze, write the tables and print their paths."""
+    from pipeline.snapshot.reader import read_models
+
+    models = read_models(Path(args.snapshot), columns=MODELS_COLUMNS)
+    try:
+        tables = run_analyze(models)
+    except ValueError as error:
+        raise SnapshotError(f"{args.snapshot}: {error}") from error
+    try:
+        paths = write_results(tables, Path(args.results))
+    except OSError as error:
+        raise PipelineError(f"cannot write results to {args.results}: {error}") from error
+    for path in paths:
+        print(path)
+    return 0

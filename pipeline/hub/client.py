@@ -1,0 +1,239 @@
+"""`HubClient`: the only code that sends HTTP requests to a Hub.
+
+It speaks the Hub's own API (docs/hub-api.md) through huggingface_hub's shared HTTP session
+and its error funnel (`hf_raise_for_status`), and adds what the official client leaves out
+for a crawler: a rate budget, retries with jittered backoff on 408/429/5xx, timeouts and
+truncated bodies for *every* request (the official client does not retry the first listing
+page or `model_info`), and per-endpoint request counts. It returns raw JSON; parsing lives
+elsewhere. The token is put in the request headers and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+from huggingface_hub.utils import HfHubHTTPError, build_hf_headers, get_session, hf_raise_for_status
+
+from pipeline import __version__
+from pipeline.errors import HubError
+from pipeline.hub.ratelimit import RETRY_STATUSES, RateBudget, bucket_of, retry_delay
+
+log = logging.getLogger(__name__)
+
+_TRANSIENT_EXCEPTIONS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+
+
+class HubRequestError(HubError):
+    """A request failed for good (after retries, or with a non-retryable status)."""
+
+    def __init__(
+        self,
+        url: str,
+        message: str,
+        *,
+        status: int | None = None,
+        error_code: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(f"{message} ({url}, after {attempts} attempt(s))")
+        self.url = url
+        self.status = status
+        self.error_code = error_code
+        self.attempts = attempts
+        self.reason = message
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 6
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 60.0
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of `GET /api/models`: the URL asked, its raw items, and the next page's URL."""
+
+    url: str
+    items: list[Any]
+    next_url: str | None
+
+
+def endpoint_kind(path: str) -> str:
+    """A short name for the kind of endpoint a URL path hits, for request counts."""
+    path = path.split("?", 1)[0]
+    if "/resolve/" in path:
+        return "resolve"
+    if path.rstrip("/").endswith("/api/models"):
+        return "models_list"
+    if "/api/models/" in path:
+        return "model_info"
+    if "/api/organizations/" in path:
+        return "org_overview"
+    return "other"
+
+
+class HubClient:
+    """Raw JSON from one Hub endpoint, within a rate budget, with retries.
+
+    Thread-safe; one instance is meant to be shared by the threads of a process.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        token: str | bool | None = None,
+        policy: RetryPolicy | None = None,
+        budget: RateBudget | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        seed: int | None = None,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self._token = token
+        self.policy = policy or RetryPolicy()
+        self.budget = budget or RateBudget({"api": 1000, "resolvers": 5000, "pages": 200}, 300.0)
+        self._sleep = sleep
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self.requests: Counter[str] = Counter()
+        self.retries: Counter[str] = Counter()
+
+    def _headers(self) -> dict[str, str]:
+        return build_hf_headers(
+            token=self._token, library_name="ptm-pipeline", library_version=__version__
+        )
+
+    def _url(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return f"{self.endpoint}/{path_or_url.lstrip('/')}"
+
+    def get(
+        self, path_or_url: str, params: Sequence[tuple[str, str]] | None = None
+    ) -> httpx2.Response:
+        """GET with budget, retries and the error funnel; returns a 2xx response, body read."""
+        url = self._url(path_or_url)
+        kind = endpoint_kind(url)
+        bucket = bucket_of(url)
+        last_problem = "no attempt made"
+        last_status: int | None = None
+        last_headers: dict[str, str] | None = None
+        attempts = 0
+        for attempt in range(1, self.policy.max_retries + 2):
+            attempts = attempt
+            if attempt > 1:
+                delay = retry_delay(
+                    attempt - 1,
+                    last_headers,
+                    base_s=self.policy.backoff_base_s,
+                    cap_s=self.policy.backoff_cap_s,
+                    rng=self._rng,
+                )
+                with self._lock:
+                    self.retries[kind] += 1
+                log.debug("retry %d of %s in %.2fs: %s", attempt - 1, url, delay, last_problem)
+                self._sleep(delay)
+            self.budget.acquire(bucket)
+            with self._lock:
+                self.requests[kind] += 1
+            try:
+                response = get_session().get(
+                    url,
+                    params=list(params or []),
+                    headers=self._headers(),
+                    timeout=self.policy.timeout_s,
+                )
+                response.read()
+            except httpx2.ConnectError as error:
+                if attempt == 1 and not self.requests_succeeded():
+                    raise HubError(
+                        f"cannot reach the Hub at {self.endpoint}: {error}. "
+                        "Check hub.endpoint in the configuration or HF_ENDPOINT."
+                    ) from error
+                last_problem, last_status, last_headers = f"connection failed: {error}", None, None
+                continue
+            except _TRANSIENT_EXCEPTIONS as error:
+                last_problem = f"{type(error).__name__}: {error}"
+                last_status, last_headers = None, None
+                continue
+            self.budget.observe(response.headers)
+            if response.status_code in RETRY_STATUSES:
+                last_status, last_headers = response.status_code, dict(response.headers)
+                last_problem = f"HTTP {response.status_code}"
+                continue
+            self._raise_for_status(response, url, attempt)
+            with self._lock:
+                self.requests["_ok"] += 1
+            return response
+        raise HubRequestError(
+            url, f"gave up: {last_problem}", status=last_status, attempts=attempts
+        )
+
+    def requests_succeeded(self) -> bool:
+        with self._lock:
+            return self.requests["_ok"] > 0
+
+    @staticmethod
+    def _raise_for_status(response: httpx2.Response, url: str, attempt: int) -> None:
+        try:
+            hf_raise_for_status(response)
+        except HfHubHTTPError as error:
+            raise HubRequestError(
+                url,
+                f"{type(error).__name__}: {error.server_message or response.reason_phrase}",
+                status=response.status_code,
+                error_code=response.headers.get("X-Error-Code"),
+                attempts=attempt,
+            ) from None
+
+    def get_json(
+        self, path_or_url: str, params: Sequence[tuple[str, str]] | None = None
+    ) -> tuple[Any, httpx2.Response]:
+        """GET and decode JSON; a body that is not JSON (e.g. truncated) is retried like a 5xx."""
+        url = self._url(path_or_url)
+        problem = ""
+        for _ in range(self.policy.max_retries + 1):
+            response = self.get(url, params)
+            try:
+                return json.loads(response.content), response
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                problem = f"response body is not valid JSON: {error}"
+                with self._lock:
+                    self.retries[endpoint_kind(url)] += 1
+                log.debug("%s: %s", url, problem)
+        raise HubRequestError(url, problem, attempts=self.policy.max_retries + 1)
+
+    def list_models_pages(
+        self, params: Sequence[tuple[str, str]], start_url: str | None = None
+    ) -> Iterator[ListingPage]:
+        """Follow `GET /api/models` pages through the absolute `Link: rel="next"` URLs.
+
+        `start_url` resumes at a page URL recorded by an earlier run (it already carries
+        the query and the cursor); otherwise the first page is asked with `params`.
+        """
+        url = start_url or self._url("/api/models")
+        query: Sequence[tuple[str, str]] | None = None if start_url else params
+        while url:
+            items, response = self.get_json(url, query)
+            if not isinstance(items, list):
+                raise HubRequestError(
+                    url, f"listing page is not a JSON array but {type(items).__name__}"
+                )
+            next_url = response.links.get("next", {}).get("url")
+            yield ListingPage(url=str(response.request.url), items=items, next_url=next_url)
+            url, query = next_url, None
+
+    def request_counts(self) -> dict[str, int]:
+        with self._lock:
+            return {k: v for k, v in self.requests.items() if not k.startswith("_")}

@@ -1,0 +1,128 @@
+"""Client-side rate budget and retry timing for the Hub's fixed-window limits (docs/hub-api.md §7).
+
+The Hub counts requests per token or IP in fixed windows (5 minutes), separately for the
+`api`, `resolvers` and `pages` buckets, and sends `RateLimit` / `RateLimit-Policy` on every
+response. `RateBudget` spaces requests so that one process stays under its quota, learns
+the real quota from those headers, and pauses until the window resets when the server says
+nothing is left. `retry_delay` is the pure rule for how long to wait before a retry.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from huggingface_hub.utils import parse_ratelimit_headers
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def bucket_of(url: str) -> str:
+    """The Hub's rate-limit bucket for a URL: `resolvers`, `api` or `pages`."""
+    path = url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url.lstrip("/")
+    if "/resolve/" in f"/{path}":
+        return "resolvers"
+    if path.startswith("api/"):
+        return "api"
+    return "pages"
+
+
+def retry_delay(
+    attempt: int,
+    headers: Mapping[str, str] | None,
+    *,
+    base_s: float,
+    cap_s: float,
+    rng: random.Random,
+) -> float:
+    """Seconds to wait before retry number `attempt` (1-based).
+
+    A 429 that says the window is exhausted (`RateLimit: r=0;t=N`) waits for the reset; an
+    integer `Retry-After` is honoured; otherwise full-jitter exponential backoff, capped.
+    """
+    if headers:
+        info = parse_ratelimit_headers(headers)
+        if info is not None and info.remaining == 0:
+            return min(float(info.reset_in_seconds) + rng.uniform(0, 1), cap_s)
+        retry_after = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+        if retry_after is not None and retry_after.strip().isdigit():
+            return min(float(retry_after) + rng.uniform(0, 1), cap_s)
+    ceiling = min(cap_s, base_s * 2 ** (attempt - 1))
+    return rng.uniform(ceiling / 2, ceiling)
+
+
+@dataclass
+class _Window:
+    quota: int
+    window_s: float
+    started: float
+    used: int = 0
+    blocked_until: float = 0.0
+
+
+class RateBudget:
+    """A per-bucket fixed-window budget shared by the threads of one process.
+
+    `acquire(bucket)` blocks until a request may be sent; `observe(headers)` adopts the
+    quota of a `RateLimit-Policy` header and, when the server reports nothing remaining,
+    blocks the bucket until the reset it announced.
+    """
+
+    def __init__(
+        self,
+        quotas: Mapping[str, int],
+        window_s: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        now = clock()
+        self._windows = {name: _Window(q, window_s, now) for name, q in quotas.items()}
+        self.waited_s = 0.0
+
+    def _window(self, bucket: str) -> _Window:
+        if bucket not in self._windows:
+            default = self._windows.get("api") or _Window(1000, 300.0, self._clock())
+            self._windows[bucket] = _Window(default.quota, default.window_s, self._clock())
+        return self._windows[bucket]
+
+    def acquire(self, bucket: str) -> None:
+        """Block until one more request of `bucket` fits in the budget, then count it."""
+        while True:
+            with self._lock:
+                window = self._window(bucket)
+                now = self._clock()
+                if now - window.started >= window.window_s:
+                    window.started, window.used = now, 0
+                wait = max(window.blocked_until - now, 0.0)
+                if wait == 0.0 and window.used < window.quota:
+                    window.used += 1
+                    return
+                if wait == 0.0:
+                    wait = window.window_s - (now - window.started)
+            self.waited_s += wait
+            self._sleep(max(wait, 0.01))
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Adopt the server's quota and reset time from `RateLimit` headers, if present."""
+        info = parse_ratelimit_headers(headers)
+        if info is None:
+            return
+        with self._lock:
+            window = self._window(info.resource_type)
+            if info.limit:
+                window.quota = info.limit
+            if info.window_seconds:
+                window.window_s = float(info.window_seconds)
+            if info.remaining == 0:
+                window.blocked_until = self._clock() + info.reset_in_seconds
+
+    def quota(self, bucket: str) -> int:
+        with self._lock:
+            return self._window(bucket).quota

@@ -1,0 +1,226 @@
+"""`ReplayStore`: the recorded Hub data a replay Hub serves, loaded once and never changed.
+
+A data directory holds:
+
+- `models.jsonl.gz` (required): gzipped JSON lines, one envelope per model,
+  `{"kind": "model_info"|"listing", "recorded_at", "requested_id", "source", "record"}`, where
+  `record` is the Hub's raw JSON for the model. When `requested_id != record["id"]` the Hub
+  answered a request for an old id with a renamed repo: the old id becomes a rename.
+- `readmes/{author}__{name}.md` (optional): real README.md bytes, served byte-for-byte.
+- `orgs.jsonl` (optional): one organization overview JSON per line, each with `name`.
+
+Replay placeholder commit: records recorded from a listing carry no `sha`, but a resolve answer
+needs `X-Repo-Commit`. For those the replay uses `placeholder_commit(model_id)`, the sha1 of
+`"replay-unrecorded:" + model_id`: deterministic, 40 hex digits, and never a real commit. API
+answers never show it (they omit `sha` when it was not recorded).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+MODELS_FILE = "models.jsonl.gz"
+READMES_DIR = "readmes"
+ORGS_FILE = "orgs.jsonl"
+KINDS = ("model_info", "listing")
+PLACEHOLDER_PREFIX = b"replay-unrecorded:"
+
+
+def placeholder_commit(model_id: str) -> str:
+    """The replay's stand-in commit for a record without `sha` (see the module docstring)."""
+    return hashlib.sha1(PLACEHOLDER_PREFIX + model_id.encode("utf-8")).hexdigest()
+
+
+def readme_file_name(model_id: str) -> str:
+    """The file name under `readmes/` holding a model's README: `author__name.md`."""
+    return model_id.replace("/", "__") + ".md"
+
+
+class ReplayStore:
+    """Recorded models (in stored order), renames, READMEs and org overviews.
+
+    Build it with `ReplayStore.load(data_dir)` or `ReplayStore.from_records(...)`. Accessors
+    return copies or read-only views, so a running server can share one store between threads.
+    """
+
+    def __init__(
+        self,
+        records: Iterable[dict[str, Any]],
+        readmes: Mapping[str, bytes] | None = None,
+        renames: Mapping[str, str] | None = None,
+        orgs: Iterable[dict[str, Any]] | None = None,
+    ) -> None:
+        self._models: tuple[dict[str, Any], ...] = tuple(records)
+        self._by_id: dict[str, dict[str, Any]] = {}
+        for index, record in enumerate(self._models):
+            model_id = _record_id(record, f"record {index}")
+            if model_id in self._by_id:
+                raise ValueError(f"record {index}: duplicate model id {model_id!r}")
+            self._by_id[model_id] = record
+        self._readmes = dict(readmes or {})
+        for model_id in self._readmes:
+            if model_id not in self._by_id:
+                raise ValueError(f"README given for unknown model id {model_id!r}")
+        self._renames = dict(renames or {})
+        for old, new in self._renames.items():
+            if new not in self._by_id:
+                raise ValueError(f"rename {old!r} -> {new!r}: no record has id {new!r}")
+        self._orgs: dict[str, dict[str, Any]] = {}
+        for index, org in enumerate(orgs or ()):
+            name = org.get("name") if isinstance(org, dict) else None
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"org {index}: expected a JSON object with a string 'name'")
+            self._orgs[name] = org
+
+    @classmethod
+    def from_records(
+        cls,
+        records: list[dict[str, Any]],
+        readmes: dict[str, bytes] | None = None,
+        renames: dict[str, str] | None = None,
+        orgs: list[dict[str, Any]] | None = None,
+    ) -> ReplayStore:
+        """A store from in-memory records (tests); `readmes` maps model id to README bytes."""
+        return cls(records, readmes=readmes, renames=renames, orgs=orgs)
+
+    @classmethod
+    def load(cls, data_dir: Path) -> ReplayStore:
+        """Read a data directory (see the module docstring).
+
+        :raises FileNotFoundError: the directory or its `models.jsonl.gz` is missing.
+        :raises ValueError: a line is malformed; the message names the file and line.
+        """
+        data_dir = Path(data_dir)
+        models_path = data_dir / MODELS_FILE
+        if not data_dir.is_dir():
+            raise FileNotFoundError(f"replay data directory {data_dir} does not exist")
+        if not models_path.is_file():
+            raise FileNotFoundError(f"replay data file {models_path} does not exist")
+        records, renames = _read_envelopes(models_path)
+        readmes = _read_readmes(data_dir / READMES_DIR, [_record_id(r, "") for r in records])
+        orgs = _read_orgs(data_dir / ORGS_FILE)
+        return cls(records, readmes=readmes, renames=renames, orgs=orgs)
+
+    def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]]) -> ReplayStore:
+        """A copy where each model's record is updated with the given fields.
+
+        For tests of gated / private / disabled behaviour, e.g.
+        `store.with_overrides({"org/name": {"gated": "manual"}})`.
+
+        :raises KeyError: an override names a model id the store does not have.
+        """
+        unknown = sorted(set(overrides) - set(self._by_id))
+        if unknown:
+            raise KeyError(f"overrides name unknown model ids: {unknown}")
+        records = [{**r, **overrides.get(r["id"], {})} for r in self._models]
+        return ReplayStore(records, self._readmes, self._renames, self._orgs.values())
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    @property
+    def models(self) -> list[dict[str, Any]]:
+        """All raw records, in stored order (a new list; do not mutate the records)."""
+        return list(self._models)
+
+    @property
+    def renamed(self) -> Mapping[str, str]:
+        """Old model id -> current model id (read-only)."""
+        return MappingProxyType(self._renames)
+
+    def get(self, model_id: str) -> dict[str, Any] | None:
+        """The raw record with exactly this id, or None."""
+        return self._by_id.get(model_id)
+
+    def readme(self, model_id: str) -> bytes | None:
+        """The recorded README.md bytes of a model, or None when none was recorded."""
+        return self._readmes.get(model_id)
+
+    def org(self, name: str) -> dict[str, Any] | None:
+        """The recorded organization overview, or None."""
+        return self._orgs.get(name)
+
+    def commit(self, model_id: str) -> str:
+        """The model's recorded `sha`, else the replay placeholder commit."""
+        record = self._by_id.get(model_id) or {}
+        sha = record.get("sha")
+        return sha if isinstance(sha, str) and sha else placeholder_commit(model_id)
+
+
+def _record_id(record: Any, where: str) -> str:
+    model_id = record.get("id") if isinstance(record, dict) else None
+    if not isinstance(model_id, str) or not model_id:
+        raise ValueError(f"{where}: expected a JSON object with a string 'id'")
+    return model_id
+
+
+def _read_envelopes(path: Path) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    records: list[dict[str, Any]] = []
+    renames: dict[str, str] = {}
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                where = f"{path}:{number}"
+                if not line.strip():
+                    continue
+                try:
+                    envelope = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise ValueError(f"{where}: not valid JSON ({error.msg})") from error
+                record = _envelope_record(envelope, where)
+                requested = envelope.get("requested_id", record["id"])
+                if not isinstance(requested, str) or not requested:
+                    raise ValueError(f"{where}: 'requested_id' must be a non-empty string")
+                if requested != record["id"]:
+                    renames[requested] = record["id"]
+                records.append(record)
+    except (OSError, EOFError) as error:
+        raise ValueError(f"{path}: not a readable gzip file ({error})") from error
+    return records, renames
+
+
+def _envelope_record(envelope: Any, where: str) -> dict[str, Any]:
+    if not isinstance(envelope, dict):
+        raise ValueError(f"{where}: expected a JSON object envelope")
+    if envelope.get("kind") not in KINDS:
+        raise ValueError(f"{where}: 'kind' must be one of {KINDS}, got {envelope.get('kind')!r}")
+    record = envelope.get("record")
+    _record_id(record, where)
+    return record
+
+
+def _read_readmes(folder: Path, model_ids: list[str]) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    by_file = {readme_file_name(model_id): model_id for model_id in model_ids}
+    readmes: dict[str, bytes] = {}
+    for path in sorted(folder.glob("*.md")):
+        model_id = by_file.get(path.name)
+        if model_id is None:
+            raise ValueError(f"{path}: no model in {MODELS_FILE} matches this README file")
+        readmes[model_id] = path.read_bytes()
+    return readmes
+
+
+def _read_orgs(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    orgs: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                org = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}:{number}: not valid JSON ({error.msg})") from error
+            if not isinstance(org, dict) or not isinstance(org.get("name"), str):
+                raise ValueError(f"{path}:{number}: expected a JSON object with a string 'name'")
+            orgs.append(org)
+    return orgs

@@ -1,0 +1,69 @@
+"""Schemas of the snapshot tables (pyarrow). Bump `SCHEMA_VERSION` when a column changes.
+
+Every row starts with the provenance envelope (`ENVELOPE`): which snapshot it belongs to,
+when it was fetched (UTC), by which crawler version, from which endpoint. The data
+dictionary in README.md ("Snapshot tables") explains what each column means.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+
+TIMESTAMP = pa.timestamp("ms", tz="UTC")
+
+ENVELOPE = [
+    pa.field("snapshot_id", pa.string(), nullable=False),
+    pa.field("fetched_at", TIMESTAMP, nullable=False),
+    pa.field("crawler_version", pa.string(), nullable=False),
+    pa.field("origin", pa.string(), nullable=False),
+]
+
+MODELS = pa.schema(
+    [
+        *ENVELOPE,
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("uuid", pa.string(), nullable=False),
+        pa.field("author", pa.string()),
+        pa.field("sha", pa.string()),
+        pa.field("created_at", TIMESTAMP),
+        pa.field("last_modified", TIMESTAMP),
+        pa.field("downloads", pa.int64()),
+        pa.field("downloads_all_time", pa.int64()),
+        pa.field("likes", pa.int64()),
+        pa.field("trending_score", pa.float64()),
+        pa.field("pipeline_tag", pa.string()),
+        pa.field("library_name", pa.string()),
+        pa.field("tags", pa.list_(pa.string())),
+        pa.field("gated", pa.string()),
+        pa.field("private", pa.bool_()),
+        pa.field("disabled", pa.bool_()),
+        pa.field("card_data", pa.string()),
+        pa.field("model_index", pa.string()),
+        pa.field("config_model_type", pa.string()),
+        pa.field("architectures", pa.list_(pa.string())),
+        pa.field("base_models", pa.list_(pa.string())),
+        pa.field("datasets", pa.list_(pa.string())),
+        pa.field("license", pa.string()),
+        pa.field("safetensors_total", pa.int64()),
+        pa.field("n_files", pa.int64()),
+        pa.field("n_spaces", pa.int64()),
+        pa.field("extra_json", pa.string()),
+    ]
+)
+
+ERRORS = pa.schema(
+    [
+        *ENVELOPE,
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("model_id", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("http_status", pa.int32()),
+        pa.field("error_code", pa.string()),
+        pa.field("message", pa.string(), nullable=False),
+        pa.field("attempts", pa.int32()),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {"models": MODELS, "errors": ERRORS}

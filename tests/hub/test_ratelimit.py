@@ -1,0 +1,60 @@
+"""Rate budget and retry timing, with an injected clock (no real sleeping)."""
+
+from __future__ import annotations
+
+import random
+
+from pipeline.hub.ratelimit import RateBudget, bucket_of, retry_delay
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_bucket_of_follows_the_hub_buckets() -> None:
+    assert bucket_of("http://h/api/models?limit=1") == "api"
+    assert bucket_of("http://h/org/name/resolve/main/README.md") == "resolvers"
+    assert bucket_of("http://h/org/name") == "pages"
+    assert bucket_of("/api/organizations/x/overview") == "api"
+
+
+def test_budget_waits_for_the_next_window_when_the_quota_is_used() -> None:
+    clock = FakeClock()
+    budget = RateBudget({"api": 3}, 300.0, clock=clock, sleep=clock.sleep)
+    for _ in range(3):
+        budget.acquire("api")
+    assert clock.slept == []
+    budget.acquire("api")
+    assert clock.slept == [300.0]
+
+
+def test_budget_adopts_the_servers_policy_and_pauses_on_r0() -> None:
+    clock = FakeClock()
+    budget = RateBudget({"api": 1000}, 300.0, clock=clock, sleep=clock.sleep)
+    budget.observe({"RateLimit": '"api";r=10;t=40', "RateLimit-Policy": '"fixed window";"api";q=2500;w=300'})
+    assert budget.quota("api") == 2500
+    budget.observe({"RateLimit": '"api";r=0;t=40'})
+    budget.acquire("api")
+    assert clock.slept == [40.0]
+
+
+def test_retry_delay_prefers_the_reset_time_then_retry_after_then_backoff() -> None:
+    rng = random.Random(0)
+    reset = retry_delay(1, {"RateLimit": '"api";r=0;t=12'}, base_s=1, cap_s=60, rng=rng)
+    assert 12 <= reset <= 13
+    after = retry_delay(1, {"Retry-After": "5"}, base_s=1, cap_s=60, rng=rng)
+    assert 5 <= after <= 6
+    capped = retry_delay(1, {"Retry-After": "500"}, base_s=1, cap_s=60, rng=rng)
+    assert capped == 60
+    backoffs = [retry_delay(n, None, base_s=1, cap_s=8, rng=rng) for n in range(1, 8)]
+    assert all(0.5 <= b <= 8 for b in backoffs)
+    assert backoffs[-1] >= 4  # capped ceiling reached, jitter stays in its upper half
