@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= configs/default.yaml
+LINT_PATHS := pipeline tests scripts $(wildcard benchmarks notebooks)
 
 .DEFAULT_GOAL := help
 
@@ -31,13 +32,13 @@ test: $(STAMP)
 
 ## lint: ruff lint and format check
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests scripts benchmarks
-	$(BIN)/ruff format --check pipeline tests scripts benchmarks
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 ## format: apply ruff's fixes and formatting
 format: $(STAMP)
-	$(BIN)/ruff check --fix pipeline tests scripts benchmarks
-	$(BIN)/ruff format pipeline tests scripts benchmarks
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
 
 ## sample: rebuild data/hub-2024-07 from ../shared/data
 sample:

@@ -25,7 +25,9 @@ import re
 import zipfile
 from pathlib import Path
 
-RECORD_NAME = re.compile(r"^(?P<author>.+?)_!##\+\+##!_(?P<name>.+)_(?P<date>\d\d-\d\d-\d{4})\.json$")
+RECORD_NAME = re.compile(
+    r"^(?P<author>.+?)_!##\+\+##!_(?P<name>.+)_(?P<date>\d\d-\d\d-\d{4})\.json$"
+)
 
 
 def iso_date(mm_dd_yyyy: str) -> str:
@@ -79,7 +81,10 @@ def card_model_id(card: Path) -> str:
 def build(shared: Path, out: Path) -> dict[str, int]:
     envelopes = read_model_records(shared / "data/hub-2024-07/model_data")
     known = {e["record"]["id"] for e in envelopes}
-    cards = {card_model_id(p): p for p in sorted((shared / "data/model-cards/readme-with-yaml").glob("*.md"))}
+    cards = {
+        card_model_id(p): p
+        for p in sorted((shared / "data/model-cards/readme-with-yaml").glob("*.md"))
+    }
     listed = read_listing_items(shared / "data/hub-2024-07/model_lists", set(cards) - known)
     envelopes.extend(listed.values())
     envelopes.sort(key=lambda e: (-int(e["record"].get("downloads") or 0), e["record"]["id"]))
@@ -89,7 +94,9 @@ def build(shared: Path, out: Path) -> dict[str, int]:
     # mtime=0 keeps the gzip header, and so the file, identical across rebuilds.
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz:
         for envelope in envelopes:
-            gz.write(json.dumps(envelope, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
+            gz.write(
+                json.dumps(envelope, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+            )
     (out / "models.jsonl.gz").write_bytes(buffer.getvalue())
 
     readmes = out / "readmes"

@@ -61,5 +61,5 @@ def test_bad_configuration_names_the_key(
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nope.yaml does not exist"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml does not exist"):
         load_config(tmp_path / "nope.yaml")

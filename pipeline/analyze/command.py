@@ -80,19 +80,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Read the snapshot's models, analyze, write the tables and print their paths."""
+def analyze_snapshot(snapshot: Path, results: Path) -> list[Path]:
+    """Read a snapshot's models, compute the result tables and write them; the paths."""
     from pipeline.snapshot.reader import read_models
 
-    models = read_models(Path(args.snapshot), columns=MODELS_COLUMNS)
+    models = read_models(Path(snapshot), columns=MODELS_COLUMNS)
     try:
         tables = run_analyze(models)
     except ValueError as error:
-        raise SnapshotError(f"{args.snapshot}: {error}") from error
+        raise SnapshotError(f"{snapshot}: {error}") from error
     try:
-        paths = write_results(tables, Path(args.results))
+        return write_results(tables, Path(results))
     except OSError as error:
-        raise PipelineError(f"cannot write results to {args.results}: {error}") from error
-    for path in paths:
+        raise PipelineError(f"cannot write results to {results}: {error}") from error
+
+
+def run(args: argparse.Namespace) -> int:
+    """`ptm analyze`: analyze the snapshot and print the written paths."""
+    for path in analyze_snapshot(Path(args.snapshot), Path(args.results)):
         print(path)
     return 0

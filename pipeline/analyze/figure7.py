@@ -47,7 +47,9 @@ _PAPER_TASK_SET = frozenset(PAPER_TASKS)
 
 def task_of(pipeline_tag: object) -> str:
     """The paper task for a `pipeline_tag`, or "other" (also for null and junk)."""
-    return pipeline_tag if isinstance(pipeline_tag, str) and pipeline_tag in _PAPER_TASK_SET else OTHER
+    return (
+        pipeline_tag if isinstance(pipeline_tag, str) and pipeline_tag in _PAPER_TASK_SET else OTHER
+    )
 
 
 def assess_models(models: pd.DataFrame) -> pd.DataFrame:
@@ -67,19 +69,19 @@ def assess_models(models: pd.DataFrame) -> pd.DataFrame:
     claim = np.zeros(len(models), dtype=bool)
     use_tag = ~has_json
     unparseable = np.zeros(len(models), dtype=bool)
-    card_values, top_values = card.to_numpy(dtype=object), top.to_numpy(dtype=object)
-    for i in candidates:
-        found, bad = _model_index(card_values[i], top_values[i])
+    card_values = card.iloc[candidates].to_numpy(dtype=object)
+    top_values = top.iloc[candidates].to_numpy(dtype=object)
+    for i, card_text, top_text in zip(candidates, card_values, top_values, strict=True):
+        found, bad = _model_index(card_text, top_text)
         unparseable[i] = bad
         if found is None and bad:
             use_tag[i] = True
         else:
             claim[i] = has_machine_parseable_claim(found)
 
-    tags = _column(models, "tags").to_numpy(dtype=object)
     tagged = np.flatnonzero(use_tag)
-    claim[tagged] = [_has_tag(tags[i], CLAIM_TAG) for i in tagged]
-    no_tags = np.array([_is_missing(tags[i]) for i in tagged], dtype=bool)
+    tags = _column(models, "tags").iloc[tagged]
+    claim[tagged], no_tags = _tag_flags(tags, CLAIM_TAG)
     evidence = np.full(len(models), EVIDENCE_MODEL_INDEX, dtype=object)
     evidence[tagged] = np.where(no_tags, EVIDENCE_NONE, EVIDENCE_TAG)
     return pd.DataFrame(
@@ -110,9 +112,7 @@ def figure7_from_assessment(assessed: pd.DataFrame) -> pd.DataFrame:
     )
     with_claims = grouped["sum"].to_numpy(dtype="int64")
     counts = grouped["size"].to_numpy(dtype="int64")
-    share = np.divide(
-        with_claims, counts, out=np.zeros(len(counts), dtype=float), where=counts > 0
-    )
+    share = np.divide(with_claims, counts, out=np.zeros(len(counts), dtype=float), where=counts > 0)
     return pd.DataFrame(
         {
             "task": list(TASK_ORDER),
@@ -181,12 +181,13 @@ def _mentions(column: pd.Series, word: str) -> np.ndarray:
 
 
 def _model_index(card_text: object, top_text: object) -> tuple[object, bool]:
-    """(model-index or None, whether some JSON text was invalid)."""
+    """(model-index or None, whether JSON text consulted was invalid). As `model_index_of`,
+    but the top-level text is parsed only when the card has no model-index."""
     card = load_json(card_text)
+    if isinstance(card, dict) and card.get("model-index") is not None:
+        return card["model-index"], False
     top = load_json(top_text)
     bad = is_invalid(card) or is_invalid(top)
-    if isinstance(card, dict) and card.get("model-index") is not None:
-        return card["model-index"], bad
     return (None if is_invalid(top) else top), bad
 
 
@@ -196,13 +197,26 @@ def _is_missing(value: object) -> bool:
     return isinstance(value, float) and value != value  # NaN
 
 
+def _tag_flags(tags: pd.Series, tag: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of a `tags` column: (holds `tag`, tags missing). Vectorised via explode."""
+    positions = pd.Series(tags.to_numpy(dtype=object), dtype=object)
+    missing = positions.isna().to_numpy(dtype=bool)
+    try:
+        exploded = positions.explode()
+        hits = (exploded == tag).groupby(level=0).any()
+        has = hits.reindex(positions.index, fill_value=False).to_numpy(dtype=bool)
+    except (TypeError, ValueError):  # junk that explode/compare cannot take
+        has = np.array([_has_tag(value, tag) for value in positions], dtype=bool)
+    return has & ~missing, missing
+
+
 def _has_tag(tags: object, tag: str) -> bool:
     if _is_missing(tags):
         return False
     if isinstance(tags, str):
         return tags == tag
     try:
-        return any(t == tag for t in tags)  # list, tuple or numpy array
+        return any(isinstance(t, str) and t == tag for t in tags)  # list, tuple, array
     except TypeError:
         return False
 

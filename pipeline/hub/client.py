@@ -150,7 +150,8 @@ class HubClient:
             try:
                 response = get_session().get(
                     url,
-                    params=list(params or []),
+                    # httpx drops the query of `url` when given params, even an empty list.
+                    params=list(params) if params else None,
                     headers=self._headers(),
                     timeout=self.policy.timeout_s,
                 )
@@ -224,7 +225,13 @@ class HubClient:
         """
         url = start_url or self._url("/api/models")
         query: Sequence[tuple[str, str]] | None = None if start_url else params
+        followed: set[str] = set()
         while url:
+            if url in followed:
+                raise HubRequestError(
+                    url, "the listing's Link header points to a page already read"
+                )
+            followed.add(url)
             items, response = self.get_json(url, query)
             if not isinstance(items, list):
                 raise HubRequestError(

@@ -40,18 +40,23 @@ def read_result_table(path: Path) -> pd.DataFrame:
         raise PipelineError(f"{path}: cannot read result table: {error}") from error
 
 
-def run(args: argparse.Namespace) -> int:
-    """Draw Figure 7 from `<results>/figure7.csv` and print the written paths."""
+def plot_results(results: Path) -> list[Path]:
+    """Draw Figure 7 from `<results>/figure7.csv` into figure7.png/.pdf; the paths."""
     from pipeline.plot.figure7 import plot_figure7
     from pipeline.plot.save import save_figure
 
-    results = Path(args.results)
+    results = Path(results)
     source = results / "figure7.csv"
     table = read_result_table(source)
     try:
         figure = plot_figure7(table)
     except ValueError as error:
         raise PipelineError(f"{source}: {error}") from error
-    for path in save_figure(figure, results, "figure7"):
+    return save_figure(figure, results, "figure7")
+
+
+def run(args: argparse.Namespace) -> int:
+    """`ptm plot`: draw the figures and print the written paths."""
+    for path in plot_results(Path(args.results)):
         print(path)
     return 0

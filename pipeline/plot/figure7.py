@@ -63,7 +63,7 @@ def plot_figure7(
     axes.spines[["top", "right"]].set_visible(False)
     title = "Figure 7: models with machine-parseable performance claims, per task"
     figure.suptitle(f"{title}\n{title_suffix}" if title_suffix else title, fontsize=11)
-    figure.legend(handles=bars, loc="outside upper center", ncols=2, frameon=False)
+    figure.legend(handles=bars, loc="outside lower center", ncols=2, frameon=False)
     return figure
 
 

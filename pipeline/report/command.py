@@ -55,12 +55,15 @@ def read_manifest(snapshot_dir: Path) -> dict:
 
 
 def context_from_manifest(manifest: dict, diagnostics: dict[str, int]) -> dict:
-    """Report context from a manifest, read leniently (missing keys become None)."""
+    """Report context from a manifest, read leniently (missing keys become None).
+
+    `data_recorded_at` (optional) is when the Hub data was recorded, for a replayed Hub."""
     tables = manifest.get("tables") if isinstance(manifest.get("tables"), dict) else {}
     return {
         "snapshot_id": manifest.get("snapshot_id"),
         "snapshot_date": _date_of(manifest.get("finished_at"))
         or _date_of(manifest.get("snapshot_id")),
+        "data_date": _date_of(manifest.get("data_recorded_at")),
         "endpoint": manifest.get("endpoint"),
         "population": _rows(tables, "models"),
         "errors": _rows(tables, "errors"),
@@ -79,20 +82,25 @@ def read_diagnostics(path: Path) -> dict[str, int]:
         return {}
 
 
-def run(args: argparse.Namespace) -> int:
-    """Render `<results>/report.md` and print its path."""
+def write_report(snapshot: Path, results: Path) -> Path:
+    """Render `<results>/report.md` from the result tables and the snapshot's manifest."""
     from pipeline.report.markdown import render_report
 
-    results = Path(args.results)
+    results = Path(results)
     figure7 = read_result_table(results / "figure7.csv")
     missing = {"task", "models_with_claims", "models"} - set(figure7.columns)
     if missing:
         raise PipelineError(f"{results / 'figure7.csv'}: missing column(s) {sorted(missing)}")
     diagnostics = read_diagnostics(results / "figure7_diagnostics.csv")
-    context = context_from_manifest(read_manifest(Path(args.snapshot)), diagnostics)
+    context = context_from_manifest(read_manifest(Path(snapshot)), diagnostics)
     target = results / "report.md"
     write_text_atomic(target, render_report(figure7, context))
-    print(target)
+    return target
+
+
+def run(args: argparse.Namespace) -> int:
+    """`ptm report`: write report.md and print its path."""
+    print(write_report(Path(args.snapshot), Path(args.results)))
     return 0
 
 

@@ -14,7 +14,8 @@ UNKNOWN = "unknown"
 
 def render_report(figure7: pd.DataFrame, context: dict, paper: dict | None = None) -> str:
     """Render `report.md` from the measured Figure 7 table and the snapshot `context`
-    (`snapshot_id`, `snapshot_date`, `endpoint`, `population`, `errors`, `diagnostics`).
+    (`snapshot_id`, `snapshot_date`, `endpoint`, `population`, `errors`, `diagnostics`; an
+    optional `data_date` says when the Hub data was recorded, e.g. for a replayed Hub).
 
     Missing context values are shown as "unknown"; `paper` defaults to icse23.yaml."""
     paper = load_paper_numbers() if paper is None else paper
@@ -35,12 +36,14 @@ def _provenance(context: dict, paper: dict) -> list[str]:
     population = _int_or_none(context.get("population"))
     errors = _int_or_none(context.get("errors"))
     paper_population = (paper.get("population") or {}).get("model_repos")
+    measured_date = context.get("data_date") or context.get("snapshot_date")
     return [
         "## Provenance",
         "",
         f"- Snapshot: `{context.get('snapshot_id') or UNKNOWN}`",
         f"- Endpoint: {context.get('endpoint') or UNKNOWN}",
-        f"- Snapshot date: {context.get('snapshot_date') or UNKNOWN}",
+        f"- Snapshot date (crawl finished): {context.get('snapshot_date') or UNKNOWN}",
+        *([f"- Hub data recorded: {context['data_date']}"] if context.get("data_date") else []),
         f"- Population: {_count(population)} models in the snapshot",
         f"- Failed models (errors table): {_count(errors)}",
         f"- Coverage: {_coverage(population, errors)}",
@@ -48,7 +51,7 @@ def _provenance(context: dict, paper: dict) -> list[str]:
         f"{_count(_int_or_none(paper_population))} model repos",
         "",
         f"The paper's Hub snapshot is {paper.get('snapshot_date', UNKNOWN)}; the measured "
-        f"snapshot is from {context.get('snapshot_date') or 'an unknown date'}. The Hub has "
+        f"data is from {measured_date or 'an unknown date'}. The Hub has "
         "changed in between (more models, new tasks, new card conventions), so differences "
         "from the paper are expected and are not by themselves reproduction errors.",
     ]

@@ -79,16 +79,21 @@ class SnapshotWriter:
             os.fsync(log.fileno())
 
     def read_progress(self) -> list[dict[str, Any]]:
-        """Finished work units; a torn last line (crash mid-append) is ignored."""
+        """Finished work units. A torn last line (a kill mid-append) is cut off the log,
+        so that the next append starts on a line of its own."""
         path = self.folder / PROGRESS
         if not path.exists():
             return []
         records = []
-        for line in path.read_text(encoding="utf-8").splitlines():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for line in lines:
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError:
                 break
+        if len(records) < len(lines) or (not path.read_bytes().endswith(b"\n") and records):
+            text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
+            _atomic_write(path, text.encode("utf-8"))
         return records
 
     def write_manifest(self, manifest: dict[str, Any]) -> Path:

@@ -40,7 +40,9 @@ def test_budget_waits_for_the_next_window_when_the_quota_is_used() -> None:
 def test_budget_adopts_the_servers_policy_and_pauses_on_r0() -> None:
     clock = FakeClock()
     budget = RateBudget({"api": 1000}, 300.0, clock=clock, sleep=clock.sleep)
-    budget.observe({"RateLimit": '"api";r=10;t=40', "RateLimit-Policy": '"fixed window";"api";q=2500;w=300'})
+    budget.observe(
+        {"RateLimit": '"api";r=10;t=40', "RateLimit-Policy": '"fixed window";"api";q=2500;w=300'}
+    )
     assert budget.quota("api") == 2500
     budget.observe({"RateLimit": '"api";r=0;t=40'})
     budget.acquire("api")

@@ -76,7 +76,7 @@ class ListingPage:
 
 def encode_cursor(offset: int) -> str:
     """The opaque cursor for a page starting at `offset`."""
-    raw = json.dumps({"offset": offset}).encode("ascii")
+    raw = json.dumps({"offset": offset}, separators=(",", ":")).encode("ascii")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
@@ -156,15 +156,17 @@ def matches(record: dict[str, Any], query: ListingQuery) -> bool:
     """Whether a record passes every filter of the query (private records never do)."""
     if record.get("private") is True:
         return False
-    lowered_id = record["id"].lower()
-    if not all(term in lowered_id for term in query.search):
-        return False
+    if query.search:
+        lowered_id = record["id"].lower()
+        if not all(term in lowered_id for term in query.search):
+            return False
     if query.authors and (namespace(record) or "").lower() not in query.authors:
         return False
-    labels = set(record.get("tags") or ())
-    labels.update(v for v in (record.get("pipeline_tag"), record.get("library_name")) if v)
-    if not all(value in labels for value in query.filters):
-        return False
+    if query.filters:
+        labels = set(record.get("tags") or ())
+        labels.update(v for v in (record.get("pipeline_tag"), record.get("library_name")) if v)
+        if not all(value in labels for value in query.filters):
+            return False
     if query.pipeline_tag is not None and record.get("pipeline_tag") != query.pipeline_tag:
         return False
     if query.gated is not None:

@@ -1,0 +1,241 @@
+"""Routing: one request (method, raw path, raw query, auth state) to one `Answer`. No I/O.
+
+Endpoints (docs/hub-api.md §1, §2, §4, §5, §6, §11):
+
+- `GET /api/models`: the listing (see `listing.py`);
+- `GET /api/models/{repo_id}[/revision/{rev}]`: model_info (see `info.py`); `rev` is
+  percent-decoded, so `refs%2Fpr%2F1` works; legacy ids without a namespace work too;
+- `GET|HEAD /{repo_id}/resolve/{rev}/{path}`: raw files; only README.md is ever recorded;
+- `GET /api/organizations/{name}/overview`: recorded org overviews.
+
+Error semantics: a missing or private repo is 401 anonymously and 404 with a token
+(`RepoNotFound`); a disabled repo is 403 `Access to this resource is disabled.`; a gated repo's
+files are 401 / 403 `GatedRepo` while its metadata stays 200; an unknown revision is 404
+`RevisionNotFound`; a file that was not recorded is 404 `EntryNotFound` with `X-Repo-Commit`.
+A renamed repo answers 307 with a relative `Location` to the new id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import parse_qsl, quote, unquote
+
+from pipeline.hub.replay.info import known_revision, model_info_body, parse_info_query
+from pipeline.hub.replay.listing import list_page
+from pipeline.hub.replay.store import ReplayStore
+from pipeline.hub.replay.wire import (
+    DISABLED_MESSAGE,
+    INVALID_CREDENTIALS_MESSAGE,
+    TEXT_TYPE,
+    Answer,
+    QueryError,
+    error_answer,
+    git_blob_sha1,
+    json_answer,
+    redirect_answer,
+    text_answer,
+)
+
+Auth = Literal["anonymous", "token", "invalid"]
+ENDPOINT_KINDS = ("models_list", "model_info", "resolve", "org_overview", "other")
+PAGE_NOT_FOUND = "Sorry, we can't find the page you are looking for."
+README = "README.md"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What routing needs from an HTTP request. The token itself is never kept, only `auth`."""
+
+    method: str
+    path: str
+    query: str = ""
+    auth: Auth = "anonymous"
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """The query's key/value pairs, repeated keys kept in order."""
+        return parse_qsl(self.query, keep_blank_values=True)
+
+    def with_query(self, location: str) -> str:
+        """`location` with this request's query string appended, if it has one."""
+        return f"{location}?{self.query}" if self.query else location
+
+
+@dataclass(frozen=True)
+class ResolveTarget:
+    """A parsed `/{repo_id}/resolve/{rev}/{path}` URL (raw and decoded parts)."""
+
+    repo_id: str
+    revision: str
+    file_path: str
+    raw_tail: str
+
+
+def auth_of(authorization: str | None) -> Auth:
+    """Classify an `Authorization` header value without keeping it."""
+    if authorization is None:
+        return "anonymous"
+    scheme, _, token = authorization.strip().partition(" ")
+    return "token" if scheme.lower() == "bearer" and token.strip() else "invalid"
+
+
+def endpoint_kind(path: str) -> str:
+    """The stats bucket of a raw path: one of `ENDPOINT_KINDS`."""
+    segments = path.split("/")[1:]
+    if path.rstrip("/") == "/api/models":
+        return "models_list"
+    if segments[:2] == ["api", "models"]:
+        return "model_info"
+    if segments[:2] == ["api", "organizations"] and segments[3:] == ["overview"]:
+        return "org_overview"
+    if "/resolve/" in path and not path.startswith("/api/"):
+        return "resolve"
+    return "other"
+
+
+def is_hub_request(path: str) -> bool:
+    """Whether a path is an API or resolve request (those get auth checks and faults)."""
+    return path.startswith("/api/") or "/resolve/" in path
+
+
+def parse_resolve(path: str) -> ResolveTarget | None:
+    """Split `/{ns}/{name}/resolve/{rev}/{path}` (or `/{name}/resolve/...`), else None."""
+    segments = path.split("/")[1:]
+    if len(segments) >= 5 and segments[2] == "resolve":
+        id_parts, tail = segments[:2], segments[3:]
+    elif len(segments) >= 4 and segments[1] == "resolve":
+        id_parts, tail = segments[:1], segments[2:]
+    else:
+        return None
+    file_path = unquote("/".join(tail[1:]))
+    if not all(id_parts) or not tail[0] or not file_path:
+        return None
+    repo_id = "/".join(unquote(part) for part in id_parts)
+    return ResolveTarget(repo_id, unquote(tail[0]), file_path, "/".join(tail))
+
+
+def handle(
+    request: Request, store: ReplayStore, base_url: str, require_token: bool = False
+) -> Answer:
+    """Answer one request from the store. `base_url` is the server's absolute URL."""
+    if is_hub_request(request.path) and (
+        request.auth == "invalid" or (require_token and request.auth == "anonymous")
+    ):
+        return error_answer(401, INVALID_CREDENTIALS_MESSAGE)
+    if request.method not in ("GET", "HEAD"):
+        return json_answer(405, {"error": f"Method {request.method} is not allowed here"})
+    segments = request.path.split("/")[1:]
+    try:
+        if request.path.rstrip("/") == "/api/models":
+            return _listing(request, store, base_url)
+        if segments[:2] == ["api", "models"]:
+            return _model_info(request, store, segments[2:])
+        if segments[:2] in (["api", "datasets"], ["api", "spaces"]) and len(segments) > 2:
+            return repo_not_found(request.auth)
+        if endpoint_kind(request.path) == "org_overview":
+            return _org_overview(store, unquote(segments[2]))
+    except QueryError as error:
+        return error_answer(400, str(error))
+    if segments[:1] in (["datasets"], ["spaces"]) and parse_resolve("/" + "/".join(segments[1:])):
+        return repo_not_found(request.auth)
+    target = parse_resolve(request.path)
+    if target is not None:
+        return _resolve(request, store, target, base_url)
+    return json_answer(404, {"error": PAGE_NOT_FOUND})
+
+
+def repo_not_found(auth: Auth) -> Answer:
+    """Missing or private repo: 401 anonymously, 404 with a token (§6)."""
+    if auth == "token":
+        return error_answer(404, "Repository not found", "RepoNotFound")
+    return error_answer(401, "Invalid username or password.", "RepoNotFound")
+
+
+def revision_not_found(revision: str) -> Answer:
+    """404 `RevisionNotFound` naming the revision."""
+    return error_answer(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+
+
+def gated(repo_id: str, auth: Auth, base_url: str) -> Answer:
+    """A gated repo's file: 401 anonymously, 403 with a token that is not approved (§6)."""
+    if auth == "token":
+        message = (
+            f"Access to model {repo_id} is restricted and you are not in the authorized list. "
+            f"Visit {base_url}/{repo_id} to ask for access."
+        )
+        return error_answer(403, message, "GatedRepo")
+    message = (
+        f"Access to model {repo_id} is restricted. You must have access to it and be "
+        "authenticated to access it. Please log in."
+    )
+    return error_answer(401, message, "GatedRepo")
+
+
+def _visible(record: dict[str, Any] | None) -> bool:
+    return record is not None and record.get("private") is not True
+
+
+def _listing(request: Request, store: ReplayStore, base_url: str) -> Answer:
+    page = list_page(store.models, request.pairs, base_url)
+    headers = {"Link": f'<{page.next_url}>; rel="next"'} if page.next_url else {}
+    return json_answer(200, page.items, headers)
+
+
+def _model_info(request: Request, store: ReplayStore, rest: list[str]) -> Answer:
+    if len(rest) >= 4 and rest[2] == "revision":
+        id_parts, raw_tail = rest[:2], "/".join(rest[2:])
+    elif len(rest) >= 3 and rest[1] == "revision":
+        id_parts, raw_tail = rest[:1], "/".join(rest[1:])
+    elif len(rest) in (1, 2) and all(rest):
+        id_parts, raw_tail = rest, ""
+    else:
+        return json_answer(404, {"error": PAGE_NOT_FOUND})
+    repo_id = "/".join(unquote(part) for part in id_parts)
+    revision = unquote(raw_tail.partition("/")[2]) if raw_tail else None
+    query = parse_info_query(request.pairs)
+    record = store.get(repo_id)
+    if record is None and repo_id in store.renamed:
+        new_id = quote(store.renamed[repo_id], safe="/")
+        suffix = f"/{raw_tail}" if raw_tail else ""
+        return redirect_answer(request.with_query(f"/api/models/{new_id}{suffix}"))
+    if record is None or not _visible(record):
+        return repo_not_found(request.auth)
+    if record.get("disabled") is True:
+        return error_answer(403, DISABLED_MESSAGE)
+    if revision is not None and not known_revision(record, revision, store.commit(repo_id)):
+        return revision_not_found(revision)
+    return json_answer(200, model_info_body(record, query))
+
+
+def _resolve(request: Request, store: ReplayStore, target: ResolveTarget, base_url: str) -> Answer:
+    record = store.get(target.repo_id)
+    if record is None and target.repo_id in store.renamed:
+        new_id = quote(store.renamed[target.repo_id], safe="/")
+        return redirect_answer(request.with_query(f"/{new_id}/resolve/{target.raw_tail}"))
+    if record is None or not _visible(record):
+        return repo_not_found(request.auth)
+    if record.get("disabled") is True:
+        return error_answer(403, DISABLED_MESSAGE)
+    commit = store.commit(target.repo_id)
+    if not known_revision(record, target.revision, commit):
+        return revision_not_found(target.revision)
+    if record.get("gated"):
+        return gated(target.repo_id, request.auth, base_url)
+    content = store.readme(target.repo_id) if target.file_path == README else None
+    if content is None:
+        message = f"{target.file_path} was not recorded for this model in the replay data"
+        return error_answer(404, message, "EntryNotFound", {"X-Repo-Commit": commit})
+    headers = {
+        "Content-Type": TEXT_TYPE,
+        "ETag": f'"{git_blob_sha1(content)}"',
+        "X-Repo-Commit": commit,
+    }
+    return text_answer(200, content, headers)
+
+
+def _org_overview(store: ReplayStore, name: str) -> Answer:
+    org = store.org(name)
+    if org is None:
+        return error_answer(404, "Organization not found")
+    return json_answer(200, org)

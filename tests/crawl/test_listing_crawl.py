@@ -1,0 +1,174 @@
+"""The listing crawl over real HTTP against the replay Hub serving the bundled sample."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.config import Config, load_config
+from pipeline.crawl.command import crawl
+from pipeline.errors import HubError
+from pipeline.hub.client import HubClient
+from pipeline.hub.replay.server import ReplayHub, ReplayKnobs
+from pipeline.hub.replay.store import ReplayStore
+from pipeline.snapshot.reader import read_models, read_table
+
+PAYLOAD = ["id", "sha", "downloads", "likes", "pipeline_tag", "tags", "card_data", "model_index"]
+
+
+def crawl_config(tmp_path: Path, *overrides: str) -> Config:
+    return load_config(
+        None,
+        [
+            f"paths.snapshots={tmp_path / 'snapshots'}",
+            "crawl.progress=false",
+            "crawl.backoff_base_s=0.01",
+            "crawl.backoff_cap_s=0.05",
+            "crawl.timeout_s=2",
+            "crawl.max_retries=8",
+            *overrides,
+        ],
+    )
+
+
+def payload(folder: Path) -> pd.DataFrame:
+    return read_models(folder, PAYLOAD).sort_values("id").reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def full_crawl(tmp_path_factory: pytest.TempPathFactory, replay_hub: ReplayHub):
+    tmp = tmp_path_factory.mktemp("full")
+    replay_hub.reset_stats()
+    result = crawl(crawl_config(tmp), replay_hub.url)
+    return result, replay_hub.stats()
+
+
+def test_every_served_model_appears_once(full_crawl, sample_records: list[dict]) -> None:
+    result, _ = full_crawl
+    models = read_models(result.folder, ["id", "sha", "downloads"])
+    assert models["id"].is_unique
+    assert set(models["id"]) == {r["id"] for r in sample_records}
+    assert result.manifest["tables"]["models"]["rows"] == len(sample_records)
+    assert read_table(result.folder, "errors").empty
+    by_id = {r["id"]: r for r in sample_records}
+    crawled_sha = {
+        i: (None if pd.isna(s) else s) for i, s in zip(models["id"], models["sha"], strict=True)
+    }
+    assert crawled_sha == {i: r.get("sha") for i, r in by_id.items()}
+
+
+def test_one_listing_request_per_1000_models(full_crawl, sample_records: list[dict]) -> None:
+    result, stats = full_crawl
+    pages = math.ceil(len(sample_records) / 1000)
+    assert result.manifest["listing"] == {
+        "pages": pages,
+        "page_size": 1000,
+        "expand": result.manifest["listing"]["expand"],
+        "complete": True,
+    }
+    assert result.manifest["requests"] == {"models_list": pages}
+    assert stats["models_list"] == pages
+    assert len(list((result.folder / "raw/listing").glob("page-*.json.gz"))) == pages
+    assert (result.folder / "manifest.json").exists()
+
+
+def test_rows_carry_their_provenance(full_crawl, replay_hub: ReplayHub) -> None:
+    result, _ = full_crawl
+    envelope = read_models(result.folder, ["snapshot_id", "origin", "crawler_version"])
+    assert set(envelope["snapshot_id"]) == {result.folder.name}
+    assert set(envelope["origin"]) == {replay_hub.url}
+
+
+def test_fault_injection_loses_nothing(tmp_path: Path, sample_dir: Path, full_crawl) -> None:
+    knobs = ReplayKnobs(
+        error_5xx_rate=0.10,
+        error_429_rate=0.05,
+        truncate_rate=0.02,
+        timeout_rate=0.02,
+        timeout_s=3.0,
+        seed=7,
+    )
+    with ReplayHub(ReplayStore.load(sample_dir), knobs=knobs) as hub:
+        result = crawl(crawl_config(tmp_path, "crawl.page_size=250"), hub.url)
+        stats = hub.stats()
+    assert sum(result.manifest["retries"].values()) > 0
+    assert stats["models_list"] > result.manifest["listing"]["pages"]
+    clean, _ = full_crawl
+    pd.testing.assert_frame_equal(payload(result.folder), payload(clean.folder))
+
+
+class InterruptedClient(HubClient):
+    """Stops the process's crawl after `pages` listing pages, as a kill would."""
+
+    def __init__(self, *args, pages: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pages_left = pages
+
+    def list_models_pages(self, params, start_url=None):
+        for page in super().list_models_pages(params, start_url):
+            if self.pages_left == 0:
+                raise KeyboardInterrupt
+            self.pages_left -= 1
+            yield page
+
+
+def test_an_interrupted_crawl_resumes_to_the_same_rows(
+    tmp_path: Path, replay_hub: ReplayHub, full_crawl
+) -> None:
+    from distributed import Client, LocalCluster
+
+    from pipeline.crawl.listing import ListingCrawl
+
+    config = crawl_config(tmp_path, "crawl.page_size=500")
+    with (
+        LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as dask,
+    ):
+        client = InterruptedClient(replay_hub.url, pages=5)
+        with pytest.raises(KeyboardInterrupt):
+            ListingCrawl(config, client, dask.submit).run()
+        folders = list((tmp_path / "snapshots").iterdir())
+        assert len(folders) == 1 and not (folders[0] / "manifest.json").exists()
+        replay_hub.reset_stats()
+        resumed = ListingCrawl(config, HubClient(replay_hub.url), dask.submit).run()
+    assert resumed.folder == folders[0]
+    assert resumed.resumed_from_page >= 1
+    total_pages = resumed.manifest["listing"]["pages"]
+    assert replay_hub.stats()["models_list"] == total_pages - resumed.resumed_from_page
+    clean, _ = full_crawl
+    pd.testing.assert_frame_equal(payload(resumed.folder), payload(clean.folder))
+
+
+def test_an_empty_hub_is_a_clear_error(tmp_path: Path) -> None:
+    # Synthetic: a Hub that serves no models at all.
+    with (
+        ReplayHub(ReplayStore.from_records([]), knobs=ReplayKnobs()) as hub,
+        pytest.raises(HubError, match="lists no models"),
+    ):
+        crawl(crawl_config(tmp_path), hub.url)
+    assert not list((tmp_path / "snapshots").glob("*/manifest.json"))
+
+
+def test_an_unreachable_hub_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(HubError, match=r"cannot reach the Hub at http://127\.0\.0\.1:9"):
+        crawl(crawl_config(tmp_path), "http://127.0.0.1:9")
+
+
+def test_the_token_is_never_written(
+    tmp_path: Path, replay_hub: ReplayHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "hf_SecretTokenThatMustNeverBeWritten123"
+    monkeypatch.setenv("HF_TOKEN", token)
+    result = crawl(crawl_config(tmp_path, "crawl.max_pages=2"), replay_hub.url)
+    files = [p for p in result.folder.rglob("*") if p.is_file()]
+    assert len(files) >= 5
+    for path in files:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            import gzip
+
+            data = gzip.decompress(data)
+        assert token.encode() not in data, path
