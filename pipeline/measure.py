@@ -7,10 +7,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.arguments import add_config_arguments, add_results_argument, config_from_args
+from pipeline.atomic import write_json_atomic
 from pipeline.config import Config
-from pipeline.crawl.command import add_config_arguments, config_from_args, crawl
+from pipeline.crawl.command import crawl
 from pipeline.hub.endpoint import hub_endpoint
-from pipeline.snapshot.writer import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_config_arguments(parser)
-    parser.add_argument(
-        "--results", type=Path, default=None, help="results folder (default: paths.results)"
-    )
+    add_results_argument(parser, "results folder (default: paths.results)", default=None)
     parser.set_defaults(func=run)

@@ -11,25 +11,16 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pipeline.hub.replay.server import ReplayHub
 
 ROOT = Path(__file__).resolve().parents[1]
+# The paper's tasks, read from the paper's numbers rather than from the pipeline's code.
 PAPER_TASKS = [
-    "token-classification",
-    "automatic-speech-recognition",
-    "image-classification",
-    "summarization",
-    "text-classification",
-    "translation",
-    "text2text-generation",
-    "object-detection",
-    "multiple-choice",
-    "question-answering",
-    "audio-classification",
-    "fill-mask",
-    "sentence-similarity",
-    "text-generation",
+    task
+    for task in yaml.safe_load((ROOT / "pipeline/reference/icse23.yaml").read_text())["figure_7"]
+    if task != "other"
 ]
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +12,8 @@ from pipeline.analyze.figure7 import (
     diagnostics_from_assessment,
     figure7_from_assessment,
 )
+from pipeline.arguments import add_results_argument, add_snapshot_argument
+from pipeline.atomic import write_text_atomic
 from pipeline.errors import PipelineError, SnapshotError
 
 MODELS_COLUMNS = ["id", "pipeline_tag", "tags", "card_data", "model_index"]
@@ -44,18 +44,6 @@ def write_results(tables: dict[str, pd.DataFrame], results_dir: Path) -> list[Pa
     return written
 
 
-def write_text_atomic(target: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `target`, then rename it over `target`."""
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `analyze` sub-command."""
     parser = subparsers.add_parser(
@@ -67,16 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "figure7_diagnostics.csv (how each model's claim was decided)."
         ),
     )
-    parser.add_argument(
-        "--snapshot", type=Path, required=True, metavar="DIR", help="snapshot folder to read"
-    )
-    parser.add_argument(
-        "--results",
-        type=Path,
-        default=Path("results"),
-        metavar="DIR",
-        help="folder for the result tables (default: results/)",
-    )
+    add_snapshot_argument(parser, "snapshot folder to read")
+    add_results_argument(parser, "folder for the result tables")
     parser.set_defaults(func=run)
 
 

@@ -4,36 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from pipeline.config import Config, load_config
+from pipeline.arguments import add_config_arguments, config_from_args
+from pipeline.config import Config
 from pipeline.crawl.cluster import dask_client
 from pipeline.crawl.listing import CrawlResult, ListingCrawl
 from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.endpoint import hub_endpoint
 from pipeline.hub.ratelimit import RateBudget
-
-
-def add_config_arguments(parser: argparse.ArgumentParser) -> None:
-    """Flags shared by every command that reads a configuration."""
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=Path("configs/default.yaml"),
-        help="YAML configuration (default: configs/default.yaml, the offline replay sample)",
-    )
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        help="override one configuration key, e.g. --set crawl.page_size=100 (repeatable)",
-    )
-
-
-def config_from_args(args: argparse.Namespace) -> Config:
-    return load_config(args.config, args.overrides)
 
 
 def crawl(config: Config, endpoint: str) -> CrawlResult:

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from pipeline import __version__
+from pipeline.atomic import write_json_atomic
 from pipeline.config import Config
 from pipeline.crawl.pages import envelope, error_row, parse_listing_page
 from pipeline.errors import HubError
@@ -38,7 +39,6 @@ from pipeline.snapshot.writer import (
     MANIFEST,
     SnapshotWriter,
     new_snapshot_id,
-    write_json_atomic,
 )
 
 log = logging.getLogger(__name__)
@@ -174,6 +174,7 @@ class ListingCrawl:
                     "models": models.num_rows,
                     "errors": errors.num_rows,
                     "fetched_at": provenance["fetched_at"].isoformat(),
+                    "data_recorded_at": page.recorded_at,
                 }
             )
             bar.update(models.num_rows)
@@ -241,6 +242,9 @@ class ListingCrawl:
                 "expand": self.config["crawl"]["expand"],
                 "complete": not progress or progress[-1]["next_url"] is None,
             },
+            "data_recorded_at": next(
+                (p.get("data_recorded_at") for p in progress if p.get("data_recorded_at")), None
+            ),
             "tables": tables,
             "requests": self.client.request_counts(),
             "retries": dict(self.client.retries),

@@ -26,6 +26,7 @@ from huggingface_hub.utils import HfHubHTTPError, build_hf_headers, get_session,
 from pipeline import __version__
 from pipeline.errors import HubError
 from pipeline.hub.ratelimit import RETRY_STATUSES, RateBudget, bucket_of, retry_delay
+from pipeline.hub.replay.wire import RECORDED_AT_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ class ListingPage:
     url: str
     items: list[Any]
     next_url: str | None
+    # When the data was recorded, if the server is a replay Hub that says so.
+    recorded_at: str | None = None
 
 
 def endpoint_kind(path: str) -> str:
@@ -238,7 +241,12 @@ class HubClient:
                     url, f"listing page is not a JSON array but {type(items).__name__}"
                 )
             next_url = response.links.get("next", {}).get("url")
-            yield ListingPage(url=str(response.request.url), items=items, next_url=next_url)
+            yield ListingPage(
+                url=str(response.request.url),
+                items=items,
+                next_url=next_url,
+                recorded_at=response.headers.get(RECORDED_AT_HEADER),
+            )
             url, query = next_url, None
 
     def request_counts(self) -> dict[str, int]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.arguments import add_results_argument
 from pipeline.errors import PipelineError
 
 
@@ -20,13 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "figure7.png and figure7.pdf beside it, with the paper's values for comparison."
         ),
     )
-    parser.add_argument(
-        "--results",
-        type=Path,
-        default=Path("results"),
-        metavar="DIR",
-        help="folder holding figure7.csv; figures are written there (default: results/)",
-    )
+    add_results_argument(parser, "folder holding figure7.csv; figures are written there")
     parser.set_defaults(func=run)
 
 

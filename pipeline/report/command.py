@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.analyze.command import write_text_atomic
-from pipeline.errors import PipelineError, SnapshotError
+from pipeline.arguments import add_results_argument, add_snapshot_argument
+from pipeline.atomic import write_text_atomic
+from pipeline.errors import PipelineError
 from pipeline.plot.command import read_result_table
+from pipeline.snapshot.reader import read_manifest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,35 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "manifest.json, and write report.md into the results folder."
         ),
     )
-    parser.add_argument(
-        "--results",
-        type=Path,
-        default=Path("results"),
-        metavar="DIR",
-        help="folder holding the result tables; report.md is written there (default: results/)",
-    )
-    parser.add_argument(
-        "--snapshot",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="snapshot folder the results were computed from (for provenance)",
-    )
+    add_results_argument(parser, "folder holding the result tables; report.md is written there")
+    add_snapshot_argument(parser, "snapshot folder the results were computed from (provenance)")
     parser.set_defaults(func=run)
-
-
-def read_manifest(snapshot_dir: Path) -> dict:
-    """The snapshot's manifest.json; `SnapshotError` naming the path when absent or invalid."""
-    path = Path(snapshot_dir) / "manifest.json"
-    if not path.is_file():
-        raise SnapshotError(f"{path}: no manifest (snapshot missing or incomplete)")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise SnapshotError(f"{path}: unreadable manifest: {error}") from error
-    if not isinstance(manifest, dict):
-        raise SnapshotError(f"{path}: manifest is not a JSON object")
-    return manifest
 
 
 def context_from_manifest(manifest: dict, diagnostics: dict[str, int]) -> dict:
@@ -63,7 +38,7 @@ def context_from_manifest(manifest: dict, diagnostics: dict[str, int]) -> dict:
         "snapshot_id": manifest.get("snapshot_id"),
         "snapshot_date": _date_of(manifest.get("finished_at"))
         or _date_of(manifest.get("snapshot_id")),
-        "data_date": _date_of(manifest.get("data_recorded_at")),
+        "data_date": _date_range_of(manifest.get("data_recorded_at")),
         "endpoint": manifest.get("endpoint"),
         "population": _rows(tables, "models"),
         "errors": _rows(tables, "errors"),
@@ -118,3 +93,11 @@ def _date_of(value: object) -> str | None:
         return pd.Timestamp(value[:10]).date().isoformat()
     except ValueError:
         return None
+
+
+def _date_range_of(value: object) -> str | None:
+    """`2024-07-09` or, for data recorded over several days, `2024-07-09..2024-07-11`."""
+    if not isinstance(value, str):
+        return None
+    dates = [d for d in (_date_of(part) for part in value.split("..")) if d]
+    return "..".join(dict.fromkeys(dates)) or None

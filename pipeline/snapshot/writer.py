@@ -25,6 +25,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.atomic import (
+    temporary_path,
+    write_bytes_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from pipeline.snapshot.schema import TABLES
 
 MANIFEST = "manifest.json"
@@ -37,20 +43,6 @@ def new_snapshot_id(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y-%m-%dT%H%M%SZ")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def write_json_atomic(path: Path, value: Any) -> None:
-    _atomic_write(path, json.dumps(value, indent=2, sort_keys=True, default=str).encode() + b"\n")
-
-
 class SnapshotWriter:
     """Writes one snapshot folder; every write is atomic, the manifest comes last."""
 
@@ -60,13 +52,13 @@ class SnapshotWriter:
 
     def write_raw(self, name: str, payload: bytes) -> Path:
         path = self.folder / "raw" / f"{name}.gz"
-        _atomic_write(path, gzip.compress(payload, mtime=0))
+        write_bytes_atomic(path, gzip.compress(payload, mtime=0))
         return path
 
     def write_part(self, table: str, part: str, rows: pa.Table) -> Path:
         path = self.folder / table / f"{part}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        tmp = temporary_path(path)
         pq.write_table(rows.cast(TABLES[table]), tmp, compression="zstd")
         os.replace(tmp, path)
         return path
@@ -93,7 +85,7 @@ class SnapshotWriter:
                 break
         if len(records) < len(lines) or (not path.read_bytes().endswith(b"\n") and records):
             text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
-            _atomic_write(path, text.encode("utf-8"))
+            write_text_atomic(path, text)
         return records
 
     def write_manifest(self, manifest: dict[str, Any]) -> Path:

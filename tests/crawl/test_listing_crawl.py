@@ -80,6 +80,7 @@ def test_rows_carry_their_provenance(full_crawl, replay_hub: ReplayHub) -> None:
     envelope = read_models(result.folder, ["snapshot_id", "origin", "crawler_version"])
     assert set(envelope["snapshot_id"]) == {result.folder.name}
     assert set(envelope["origin"]) == {replay_hub.url}
+    assert result.manifest["data_recorded_at"] == "2024-07-09..2024-07-11"
 
 
 def test_fault_injection_loses_nothing(tmp_path: Path, sample_dir: Path, full_crawl) -> None:

@@ -169,8 +169,16 @@ def test_report_command_errors_name_paths(tmp_path: Path) -> None:
     pd.DataFrame({"task": ["other"], "models_with_claims": [0], "models": [1]}).to_csv(
         results / "figure7.csv", index=False
     )
-    with pytest.raises(SnapshotError, match=r"manifest\.json"):
+    with pytest.raises(SnapshotError, match=r"snap does not exist"):
         args.func(args)
+    snapshot.mkdir()
+    with pytest.raises(SnapshotError, match=r"no manifest\.json"):
+        args.func(args)
+
+
+def test_a_recording_period_is_kept_whole() -> None:
+    manifest = {"data_recorded_at": "2024-07-09..2024-07-11"}
+    assert command.context_from_manifest(manifest, {})["data_date"] == "2024-07-09..2024-07-11"
 
 
 def test_context_from_manifest_dates() -> None:

@@ -42,7 +42,7 @@ from pipeline.hub.replay.routes import (
     is_hub_request,
 )
 from pipeline.hub.replay.store import ReplayStore
-from pipeline.hub.replay.wire import Answer, error_answer, json_answer
+from pipeline.hub.replay.wire import RECORDED_AT_HEADER, Answer, error_answer, json_answer
 
 logger = logging.getLogger(__name__)
 
@@ -378,6 +378,9 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in answer.headers.items():
             self.send_header(name, value)
         self.send_header("X-Request-Id", f"Root=1-{uuid.uuid4().hex}")
+        recorded_at = self.server.hub.store.recorded_at
+        if recorded_at:
+            self.send_header(RECORDED_AT_HEADER, recorded_at)
         self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
         if self.command == "HEAD":

@@ -9,6 +9,10 @@ A data directory holds:
 - `readmes/{author}__{name}.md` (optional): real README.md bytes, served byte-for-byte.
 - `orgs.jsonl` (optional): one organization overview JSON per line, each with `name`.
 
+The envelopes' `recorded_at` dates give `ReplayStore.recorded_at` ("2024-07-09..2024-07-11"),
+which the server announces in an `X-Replay-Recorded-At` header so that a snapshot of replayed
+data can say when the data was recorded (the live Hub never sends it).
+
 Replay placeholder commit: records recorded from a listing carry no `sha`, but a resolve answer
 needs `X-Repo-Commit`. For those the replay uses `placeholder_commit(model_id)`, the sha1 of
 `"replay-unrecorded:" + model_id`: deterministic, 40 hex digits, and never a real commit. API
@@ -55,7 +59,9 @@ class ReplayStore:
         readmes: Mapping[str, bytes] | None = None,
         renames: Mapping[str, str] | None = None,
         orgs: Iterable[dict[str, Any]] | None = None,
+        recorded_at: str | None = None,
     ) -> None:
+        self.recorded_at = recorded_at
         self._models: tuple[dict[str, Any], ...] = tuple(records)
         self._by_id: dict[str, dict[str, Any]] = {}
         for index, record in enumerate(self._models):
@@ -102,10 +108,11 @@ class ReplayStore:
             raise FileNotFoundError(f"replay data directory {data_dir} does not exist")
         if not models_path.is_file():
             raise FileNotFoundError(f"replay data file {models_path} does not exist")
-        records, renames = _read_envelopes(models_path)
+        records, renames, dates = _read_envelopes(models_path)
         readmes = _read_readmes(data_dir / READMES_DIR, [_record_id(r, "") for r in records])
         orgs = _read_orgs(data_dir / ORGS_FILE)
-        return cls(records, readmes=readmes, renames=renames, orgs=orgs)
+        recorded_at = f"{min(dates)}..{max(dates)}" if len(dates) > 1 else next(iter(dates), None)
+        return cls(records, readmes=readmes, renames=renames, orgs=orgs, recorded_at=recorded_at)
 
     def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]]) -> ReplayStore:
         """A copy where each model's record is updated with the given fields.
@@ -119,7 +126,9 @@ class ReplayStore:
         if unknown:
             raise KeyError(f"overrides name unknown model ids: {unknown}")
         records = [{**r, **overrides.get(r["id"], {})} for r in self._models]
-        return ReplayStore(records, self._readmes, self._renames, self._orgs.values())
+        return ReplayStore(
+            records, self._readmes, self._renames, self._orgs.values(), self.recorded_at
+        )
 
     def __len__(self) -> int:
         return len(self._models)
@@ -160,9 +169,10 @@ def _record_id(record: Any, where: str) -> str:
     return model_id
 
 
-def _read_envelopes(path: Path) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def _read_envelopes(path: Path) -> tuple[list[dict[str, Any]], dict[str, str], set[str]]:
     records: list[dict[str, Any]] = []
     renames: dict[str, str] = {}
+    dates: set[str] = set()
     try:
         with gzip.open(path, "rt", encoding="utf-8") as lines:
             for number, line in enumerate(lines, start=1):
@@ -180,9 +190,11 @@ def _read_envelopes(path: Path) -> tuple[list[dict[str, Any]], dict[str, str]]:
                 if requested != record["id"]:
                     renames[requested] = record["id"]
                 records.append(record)
+                if isinstance(envelope.get("recorded_at"), str):
+                    dates.add(envelope["recorded_at"])
     except (OSError, EOFError) as error:
         raise ValueError(f"{path}: not a readable gzip file ({error})") from error
-    return records, renames
+    return records, renames, dates
 
 
 def _envelope_record(envelope: Any, where: str) -> dict[str, Any]:

@@ -19,6 +19,9 @@ TEXT_TYPE = "text/plain; charset=utf-8"
 DISABLED_MESSAGE = "Access to this resource is disabled."
 INVALID_CREDENTIALS_MESSAGE = "Invalid credentials in Authorization header"
 
+# A replay-only header: when the served data was recorded (the live Hub never sends it).
+RECORDED_AT_HEADER = "X-Replay-Recorded-At"
+
 
 class QueryError(ValueError):
     """A request's query string is invalid; the message names the parameter and value."""

@@ -1,0 +1,43 @@
+"""Command-line flags shared by several `ptm` sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pipeline.config import Config, load_config
+
+
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--config FILE` and repeatable `--set section.key=value`."""
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("configs/default.yaml"),
+        help="YAML configuration (default: configs/default.yaml, the offline replay sample)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override one configuration key, e.g. --set crawl.page_size=100 (repeatable)",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    return load_config(args.config, args.overrides)
+
+
+def add_results_argument(
+    parser: argparse.ArgumentParser, help: str, default: Path | None = Path("results")
+) -> None:
+    """`--results DIR`, the results folder."""
+    where = f" (default: {default}/)" if default else ""
+    parser.add_argument("--results", type=Path, default=default, metavar="DIR", help=help + where)
+
+
+def add_snapshot_argument(parser: argparse.ArgumentParser, help: str) -> None:
+    """`--snapshot DIR` (required), a snapshot folder."""
+    parser.add_argument("--snapshot", type=Path, required=True, metavar="DIR", help=help)
