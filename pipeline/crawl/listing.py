@@ -147,11 +147,13 @@ class ListingCrawl:
         seen = _ids_in_parts(folder) if progress else set()
         start_url = progress[-1]["next_url"] if progress else None
         listing_done = bool(progress) and start_url is None
+        # None: tqdm shows the bar only on a terminal.
         bar = tqdm(
             desc=f"crawl {self.endpoint}",
             unit=" models",
             initial=len(seen),
-            disable=not self.config["crawl"]["progress"],
+            disable=None if self.config["crawl"]["progress"] else True,
+            delay=1.0,
         )
         pending: deque[tuple[int, Any, dict[str, Any], Any]] = deque()
         page_number = done_pages

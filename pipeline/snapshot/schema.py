@@ -66,4 +66,78 @@ ERRORS = pa.schema(
     ]
 )
 
-TABLES: dict[str, pa.Schema] = {"models": MODELS, "errors": ERRORS}
+FILES = pa.schema(
+    [
+        *ENVELOPE,
+        pa.field("model_id", pa.string(), nullable=False),
+        pa.field("path", pa.string(), nullable=False),
+        pa.field("size", pa.int64()),
+        pa.field("blob_id", pa.string()),
+        pa.field("lfs_sha256", pa.string()),
+        # safetensors, pytorch-pickle, tf-h5, keras, flax-msgpack, onnx, gguf, ggml, tflite,
+        # coreml, openvino, pickle, joblib, ckpt, npz, mlx; null for files that hold no weights.
+        pa.field("format", pa.string()),
+        pa.field("is_weight", pa.bool_(), nullable=False),
+    ]
+)
+
+CARDS = pa.schema(
+    [
+        *ENVELOPE,
+        pa.field("model_id", pa.string(), nullable=False),
+        pa.field("sha", pa.string()),
+        pa.field("has_readme", pa.bool_()),
+        # ok, missing (no README.md in the repo), not-fetched, error
+        pa.field("readme_status", pa.string(), nullable=False),
+        pa.field("length", pa.int64()),
+        pa.field("front_matter_valid", pa.bool_()),
+        pa.field("front_matter_error", pa.string()),
+        pa.field("sections", pa.list_(pa.string())),
+        pa.field("is_template", pa.bool_()),
+        pa.field("body", pa.string()),
+    ]
+)
+
+ORGS = pa.schema(
+    [
+        *ENVELOPE,
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("kind", pa.string()),  # org, user, unknown
+        pa.field("is_verified", pa.bool_()),
+        pa.field("plan", pa.string()),
+        pa.field("num_models", pa.int64()),
+        pa.field("fullname", pa.string()),
+    ]
+)
+
+SECURITY = pa.schema(
+    [
+        *ENVELOPE,
+        pa.field("model_id", pa.string(), nullable=False),
+        pa.field("scans_done", pa.bool_()),
+        pa.field("files_with_issues", pa.list_(pa.string())),
+        pa.field("levels", pa.list_(pa.string())),
+    ]
+)
+
+COMMITS = pa.schema(
+    [
+        *ENVELOPE,
+        pa.field("model_id", pa.string(), nullable=False),
+        pa.field("n_commits", pa.int64()),
+        pa.field("n_signed", pa.int64()),
+        pa.field("first_commit_at", TIMESTAMP),
+        pa.field("last_commit_at", TIMESTAMP),
+        pa.field("sample_stratum", pa.string()),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "models": MODELS,
+    "errors": ERRORS,
+    "files": FILES,
+    "cards": CARDS,
+    "orgs": ORGS,
+    "security": SECURITY,
+    "commits": COMMITS,
+}
