@@ -22,6 +22,7 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temp, 0o644)  # mkstemp creates 0600; results are meant to be shared
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

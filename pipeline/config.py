@@ -69,9 +69,27 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # Requests per window for the api bucket when the Hub sends no RateLimit-Policy
         # header (Free user plan, docs/hub-api.md §7).
         "api_quota": 1000,
+        "resolvers_quota": 5000,
+        "pages_quota": 200,
         "window_s": 300.0,
         "keep_raw": True,
         "progress": True,
+        # Per-model requests, for what the listing cannot return: "cards" (README, one
+        # resolver request per model), "security" (one API request per model).
+        "details": ["cards"],
+        "orgs": True,
+        "detail_batch": 100,
+        "keep_card_body": False,
+        # A previous complete snapshot: per-model requests only for new or changed models.
+        "since": None,
+        # Signed commits, read from git commit objects (a tree-less partial clone per repo):
+        # "off", "sample" (commits_per_stratum models from each downloads decile), "all".
+        "commits": "off",
+        "commits_per_stratum": 100,
+        "commits_seed": 0,
+        "commits_timeout_s": 120.0,
+        # Where the git repositories are served; null: the Hub endpoint itself.
+        "git_endpoint": None,
     },
     "dask": {
         # null: a local cluster; "tcp://host:8786": an existing Dask scheduler.
@@ -86,7 +104,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 # What a value of each declared key may be (None always allowed where the default is None).
-_NULLABLE = {("hub", "endpoint"), ("crawl", "max_pages"), ("dask", "scheduler")}
+_NULLABLE = {
+    ("hub", "endpoint"),
+    ("crawl", "max_pages"),
+    ("crawl", "since"),
+    ("crawl", "git_endpoint"),
+    ("dask", "scheduler"),
+}
+DETAIL_STAGES = ("cards", "security")
 
 
 @dataclass(frozen=True)
@@ -125,7 +150,7 @@ def _check_type(where: str, default: Any, value: Any, nullable: bool) -> Any:
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: expected true or false, got {value!r}")
         return value
-    if isinstance(default, int) or (default is None and where.endswith("max_pages")):
+    if isinstance(default, int) or where.endswith("max_pages"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ConfigError(f"{where}: expected a non-negative whole number, got {value!r}")
         return value
@@ -174,6 +199,16 @@ def validate(raw: Any, source: str) -> Config:
         )
     if values["crawl"]["page_size"] < 1 or values["crawl"]["page_size"] > 1000:
         raise ConfigError(f"{source}: crawl.page_size must be between 1 and 1000")
+    unknown_stages = sorted(set(values["crawl"]["details"]) - set(DETAIL_STAGES))
+    if unknown_stages:
+        raise ConfigError(
+            f"{source}: crawl.details: unknown stage(s) {unknown_stages} (known: {DETAIL_STAGES})"
+        )
+    commits = values["crawl"]["commits"]
+    if commits not in ("off", "sample", "all"):
+        raise ConfigError(f"{source}: crawl.commits must be off, sample or all, got {commits!r}")
+    if values["crawl"]["detail_batch"] < 1:
+        raise ConfigError(f"{source}: crawl.detail_batch must be at least 1")
     if values["dask"]["workers"] < 1:
         raise ConfigError(f"{source}: dask.workers must be at least 1")
     return Config(values=values, source=source)

@@ -3,49 +3,31 @@
 from __future__ import annotations
 
 import argparse
-import sys
+from pathlib import Path
 
 from pipeline.arguments import add_config_arguments, config_from_args
 from pipeline.config import Config
 from pipeline.crawl.cluster import dask_client
-from pipeline.crawl.listing import CrawlResult, ListingCrawl
-from pipeline.hub.client import HubClient, RetryPolicy
+from pipeline.crawl.run import Crawl, CrawlResult
 from pipeline.hub.endpoint import hub_endpoint
-from pipeline.hub.ratelimit import RateBudget
 
 
 def crawl(config: Config, endpoint: str) -> CrawlResult:
     """Crawl `endpoint` into a new (or resumed) snapshot under `paths.snapshots`."""
-    crawl_config = config["crawl"]
-    client = HubClient(
-        endpoint,
-        # None: huggingface_hub reads HF_TOKEN or its stored login, per request.
-        token=None,
-        policy=RetryPolicy(
-            max_retries=crawl_config["max_retries"],
-            backoff_base_s=crawl_config["backoff_base_s"],
-            backoff_cap_s=crawl_config["backoff_cap_s"],
-            timeout_s=crawl_config["timeout_s"],
-        ),
-        budget=RateBudget(
-            {"api": crawl_config["api_quota"], "resolvers": 5000, "pages": 200},
-            crawl_config["window_s"],
-        ),
-    )
     with dask_client(config) as dask:
-        return ListingCrawl(config, client, dask.submit).run()
+        return Crawl(config, endpoint, dask).run()
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.since is not None:
+        args.overrides.append(f"crawl.since={args.since}")
     config = config_from_args(args)
     with hub_endpoint(config) as endpoint:
         result = crawl(config, endpoint)
     tables = result.manifest["tables"]
-    print(
-        f"snapshot {result.folder}: {tables['models']['rows']} models, "
-        f"{tables['errors']['rows']} errors, {result.manifest['listing']['pages']} listing pages",
-        file=sys.stdout,
-    )
+    counts = ", ".join(f"{name} {entry['rows']}" for name, entry in tables.items())
+    requests = sum(result.manifest["requests"].values())
+    print(f"snapshot {result.folder}: {counts}; {requests} requests")
     return 0
 
 
@@ -55,11 +37,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="snapshot Hub model metadata into Parquet",
         description=(
             "Enumerate every model of the Hub endpoint through the paginated listing "
-            "(GET /api/models with expand fields), parse the pages on Dask workers and "
-            "write a snapshot folder: models and errors tables in Parquet, the raw pages, "
-            "and manifest.json last. Rerunning the same command after an interruption "
-            "resumes the unfinished snapshot. The token, if any, comes from HF_TOKEN."
+            "(GET /api/models with expand fields, 1000 models a request), then fetch what "
+            "the listing cannot give (README cards, security scans, organization overviews) "
+            "in Dask tasks that share one rate budget, and write a snapshot folder: Parquet "
+            "tables models, files, cards, security, orgs, errors (and changes with --since), "
+            "the raw listing pages, and manifest.json last. Rerunning the same command after "
+            "an interruption resumes the unfinished snapshot. The token, if any, comes from "
+            "HF_TOKEN or the huggingface_hub login and is sent in request headers only."
         ),
     )
     add_config_arguments(parser)
+    parser.add_argument(
+        "--since",
+        type=Path,
+        default=None,
+        metavar="SNAPSHOT",
+        help="incremental crawl: per-model requests only for models new or changed since "
+        "this complete snapshot; the rest is carried over (= --set crawl.since=SNAPSHOT)",
+    )
     parser.set_defaults(func=run)

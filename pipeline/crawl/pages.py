@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
 
+from pipeline.analyze.formats import weight_format
 from pipeline.crawl.records import parse_model_record
-from pipeline.snapshot.schema import ERRORS, MODELS
+from pipeline.snapshot.schema import ERRORS, FILES, MODELS
 
 
 def envelope(snapshot_id: str, fetched_at: datetime, crawler_version: str, origin: str) -> dict:
@@ -44,15 +46,47 @@ def error_row(
     }
 
 
+def file_rows(model_id: str, siblings: Any, provenance: dict[str, Any]) -> list[dict[str, Any]]:
+    """`files` rows from a record's `siblings` (sizes and hashes only when the Hub sent them)."""
+    if not isinstance(siblings, list):
+        return []
+    rows = []
+    for sibling in siblings:
+        path = sibling.get("rfilename") if isinstance(sibling, dict) else None
+        if not isinstance(path, str) or not path:
+            continue
+        lfs = sibling.get("lfs") if isinstance(sibling.get("lfs"), dict) else {}
+        size = sibling.get("size", lfs.get("size"))
+        file_format = weight_format(path)
+        rows.append(
+            {
+                **provenance,
+                "model_id": model_id,
+                "path": path,
+                "size": size if isinstance(size, int) and not isinstance(size, bool) else None,
+                "blob_id": sibling.get("blobId")
+                if isinstance(sibling.get("blobId"), str)
+                else None,
+                "lfs_sha256": lfs.get("sha256") if isinstance(lfs.get("sha256"), str) else None,
+                "format": file_format,
+                "is_weight": file_format is not None,
+            }
+        )
+    return rows
+
+
 def parse_listing_page(
-    items: list[Any], provenance: dict[str, Any], page_url: str
-) -> tuple[pa.Table, pa.Table]:
-    """Rows for every item of a page; an item that cannot be parsed becomes an error row.
+    raw: bytes, provenance: dict[str, Any], page_url: str
+) -> dict[str, pa.Table]:
+    """`models`, `files` and `errors` rows for a page; an item that cannot be parsed
+    becomes an error row.
 
     An id seen twice on one page keeps its first row (the Hub's order) and records the
     duplicate as an error, so `models` never holds a model twice.
     """
+    items = json.loads(raw)
     models: list[dict[str, Any]] = []
+    files: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     seen: set[str] = set()
     for position, item in enumerate(items):
@@ -78,7 +112,9 @@ def parse_listing_page(
             continue
         seen.add(row["id"])
         models.append({**provenance, **row})
-    return (
-        pa.Table.from_pylist(models, schema=MODELS),
-        pa.Table.from_pylist(errors, schema=ERRORS),
-    )
+        files.extend(file_rows(row["id"], item.get("siblings"), provenance))
+    return {
+        "models": pa.Table.from_pylist(models, schema=MODELS),
+        "files": pa.Table.from_pylist(files, schema=FILES),
+        "errors": pa.Table.from_pylist(errors, schema=ERRORS),
+    }

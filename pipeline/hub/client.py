@@ -68,6 +68,8 @@ class ListingPage:
     url: str
     items: list[Any]
     next_url: str | None
+    # The body as received, for archiving and for handing to workers without re-encoding.
+    raw: bytes = b""
     # When the data was recorded, if the server is a replay Hub that says so.
     recorded_at: str | None = None
 
@@ -245,6 +247,7 @@ class HubClient:
                 url=str(response.request.url),
                 items=items,
                 next_url=next_url,
+                raw=response.content,
                 recorded_at=response.headers.get(RECORDED_AT_HEADER),
             )
             url, query = next_url, None

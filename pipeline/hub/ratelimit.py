@@ -64,11 +64,13 @@ class _Window:
 
 
 class RateBudget:
-    """A per-bucket fixed-window budget shared by the threads of one process.
+    """A per-bucket fixed-window budget.
 
-    `acquire(bucket)` blocks until a request may be sent; `observe(headers)` adopts the
-    quota of a `RateLimit-Policy` header and, when the server reports nothing remaining,
-    blocks the bucket until the reset it announced.
+    `reserve(bucket)` books one request and returns how long to wait before sending it
+    (it never blocks, so a Dask actor can serve it to every worker of a cluster);
+    `acquire(bucket)` books and sleeps. `observe(headers)` adopts the quota of a
+    `RateLimit-Policy` header and aligns the window with the server's (`RateLimit: r;t`),
+    so that a client window never straddles two server windows.
     """
 
     def __init__(
@@ -83,7 +85,7 @@ class RateBudget:
         self._sleep = sleep
         self._lock = threading.Lock()
         now = clock()
-        self._windows = {name: _Window(q, window_s, now) for name, q in quotas.items()}
+        self._windows = {name: _Window(max(q, 1), window_s, now) for name, q in quotas.items()}
         self.waited_s = 0.0
 
     def _window(self, bucket: str) -> _Window:
@@ -92,36 +94,42 @@ class RateBudget:
             self._windows[bucket] = _Window(default.quota, default.window_s, self._clock())
         return self._windows[bucket]
 
+    def reserve(self, bucket: str) -> float:
+        """Book one request of `bucket`; the seconds to wait before sending it."""
+        with self._lock:
+            window = self._window(bucket)
+            now = self._clock()
+            if window.started <= now and now - window.started >= window.window_s:
+                window.started, window.used = now, 0
+            if window.used >= window.quota:
+                window.started, window.used = max(window.started + window.window_s, now), 0
+            window.used += 1
+            return max(window.started - now, window.blocked_until - now, 0.0)
+
     def acquire(self, bucket: str) -> None:
-        """Block until one more request of `bucket` fits in the budget, then count it."""
-        while True:
-            with self._lock:
-                window = self._window(bucket)
-                now = self._clock()
-                if now - window.started >= window.window_s:
-                    window.started, window.used = now, 0
-                wait = max(window.blocked_until - now, 0.0)
-                if wait == 0.0 and window.used < window.quota:
-                    window.used += 1
-                    return
-                if wait == 0.0:
-                    wait = window.window_s - (now - window.started)
+        """Book one request of `bucket` and sleep until it may be sent."""
+        wait = self.reserve(bucket)
+        if wait > 0:
             self.waited_s += wait
-            self._sleep(max(wait, 0.01))
+            self._sleep(wait)
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        """Adopt the server's quota and reset time from `RateLimit` headers, if present."""
+        """Adopt the server's quota, window and reset time from `RateLimit` headers."""
         info = parse_ratelimit_headers(headers)
         if info is None:
             return
         with self._lock:
             window = self._window(info.resource_type)
+            now = self._clock()
             if info.limit:
                 window.quota = info.limit
             if info.window_seconds:
                 window.window_s = float(info.window_seconds)
+            if window.started <= now:
+                window.started = now + info.reset_in_seconds - window.window_s
+                window.used = max(window.used, window.quota - info.remaining)
             if info.remaining == 0:
-                window.blocked_until = self._clock() + info.reset_in_seconds
+                window.blocked_until = now + info.reset_in_seconds
 
     def quota(self, bucket: str) -> int:
         with self._lock:

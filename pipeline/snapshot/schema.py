@@ -102,7 +102,7 @@ ORGS = pa.schema(
     [
         *ENVELOPE,
         pa.field("name", pa.string(), nullable=False),
-        pa.field("kind", pa.string()),  # org, user, unknown
+        pa.field("kind", pa.string()),  # org, not-org (a user, or gone), unknown (failed)
         pa.field("is_verified", pa.bool_()),
         pa.field("plan", pa.string()),
         pa.field("num_models", pa.int64()),
@@ -132,6 +132,17 @@ COMMITS = pa.schema(
     ]
 )
 
+CHANGES = pa.schema(
+    [
+        *ENVELOPE,
+        pa.field("model_id", pa.string(), nullable=False),
+        # new, changed, deleted; no-sha: re-fetched because without a sha a change is invisible
+        pa.field("change", pa.string(), nullable=False),
+        pa.field("previous_sha", pa.string()),
+        pa.field("sha", pa.string()),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "models": MODELS,
     "errors": ERRORS,
@@ -140,4 +151,5 @@ TABLES: dict[str, pa.Schema] = {
     "orgs": ORGS,
     "security": SECURITY,
     "commits": COMMITS,
+    "changes": CHANGES,
 }

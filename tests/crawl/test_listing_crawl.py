@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
 import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from distributed import Client, LocalCluster
 
-from pipeline.config import Config, load_config
 from pipeline.crawl.command import crawl
+from pipeline.crawl.run import Crawl
 from pipeline.errors import HubError
 from pipeline.hub.client import HubClient
 from pipeline.hub.replay.server import ReplayHub, ReplayKnobs
 from pipeline.hub.replay.store import ReplayStore
 from pipeline.snapshot.reader import read_models, read_table
-
-PAYLOAD = ["id", "sha", "downloads", "likes", "pipeline_tag", "tags", "card_data", "model_index"]
-
-
-def crawl_config(tmp_path: Path, *overrides: str) -> Config:
-    return load_config(
-        None,
-        [
-            f"paths.snapshots={tmp_path / 'snapshots'}",
-            "crawl.progress=false",
-            "crawl.backoff_base_s=0.01",
-            "crawl.backoff_cap_s=0.05",
-            "crawl.timeout_s=2",
-            "crawl.max_retries=8",
-            *overrides,
-        ],
-    )
-
-
-def payload(folder: Path) -> pd.DataFrame:
-    return read_models(folder, PAYLOAD).sort_values("id").reset_index(drop=True)
+from tests.crawl.helpers import crawl_config, payload
 
 
 @pytest.fixture(scope="module")
@@ -60,19 +42,31 @@ def test_every_served_model_appears_once(full_crawl, sample_records: list[dict])
     assert crawled_sha == {i: r.get("sha") for i, r in by_id.items()}
 
 
+def test_files_come_from_the_listing_siblings(full_crawl, sample_records: list[dict]) -> None:
+    result, _ = full_crawl
+    files = read_table(result.folder, "files", ["model_id", "path", "format", "is_weight"])
+    expected = sum(len(r.get("siblings") or []) for r in sample_records)
+    assert len(files) == expected
+    flan = files[files["model_id"] == "0-hero/flan-alpaca-ul2"].set_index("path")
+    assert flan.loc["pytorch_model-00001-of-00008.bin", "format"] == "pytorch-pickle"
+    assert not flan.loc["config.json", "is_weight"]
+
+
 def test_one_listing_request_per_1000_models(full_crawl, sample_records: list[dict]) -> None:
     result, stats = full_crawl
     pages = math.ceil(len(sample_records) / 1000)
-    assert result.manifest["listing"] == {
-        "pages": pages,
-        "page_size": 1000,
-        "expand": result.manifest["listing"]["expand"],
-        "complete": True,
-    }
+    listing = result.manifest["listing"]
+    assert (listing["pages"], listing["page_size"], listing["complete"]) == (pages, 1000, True)
     assert result.manifest["requests"] == {"models_list": pages}
     assert stats["models_list"] == pages
     assert len(list((result.folder / "raw/listing").glob("page-*.json.gz"))) == pages
     assert (result.folder / "manifest.json").exists()
+
+
+def test_raw_pages_are_kept_as_received(full_crawl, replay_hub: ReplayHub) -> None:
+    result, _ = full_crawl
+    first = gzip.decompress((result.folder / "raw/listing/page-00001.json.gz").read_bytes())
+    assert first.startswith(b"[") and b'"id"' in first
 
 
 def test_rows_carry_their_provenance(full_crawl, replay_hub: ReplayHub) -> None:
@@ -98,11 +92,12 @@ def test_fault_injection_loses_nothing(tmp_path: Path, sample_dir: Path, full_cr
     assert sum(result.manifest["retries"].values()) > 0
     assert stats["models_list"] > result.manifest["listing"]["pages"]
     clean, _ = full_crawl
-    pd.testing.assert_frame_equal(payload(result.folder), payload(clean.folder))
+    for table in ("models", "files"):
+        pd.testing.assert_frame_equal(payload(result.folder, table), payload(clean.folder, table))
 
 
 class InterruptedClient(HubClient):
-    """Stops the process's crawl after `pages` listing pages, as a kill would."""
+    """Stops the crawl after `pages` listing pages, as a kill would."""
 
     def __init__(self, *args, pages: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -119,28 +114,25 @@ class InterruptedClient(HubClient):
 def test_an_interrupted_crawl_resumes_to_the_same_rows(
     tmp_path: Path, replay_hub: ReplayHub, full_crawl
 ) -> None:
-    from distributed import Client, LocalCluster
-
-    from pipeline.crawl.listing import ListingCrawl
-
     config = crawl_config(tmp_path, "crawl.page_size=500")
     with (
         LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster,
         Client(cluster) as dask,
     ):
-        client = InterruptedClient(replay_hub.url, pages=5)
+        interrupted = InterruptedClient(replay_hub.url, pages=5)
         with pytest.raises(KeyboardInterrupt):
-            ListingCrawl(config, client, dask.submit).run()
+            Crawl(config, replay_hub.url, dask, listing_client=interrupted).run()
         folders = list((tmp_path / "snapshots").iterdir())
         assert len(folders) == 1 and not (folders[0] / "manifest.json").exists()
         replay_hub.reset_stats()
-        resumed = ListingCrawl(config, HubClient(replay_hub.url), dask.submit).run()
-    assert resumed.folder == folders[0]
-    assert resumed.resumed_from_page >= 1
+        resumed = Crawl(config, replay_hub.url, dask).run()
+    assert resumed.folder == folders[0] and resumed.resumed
     total_pages = resumed.manifest["listing"]["pages"]
-    assert replay_hub.stats()["models_list"] == total_pages - resumed.resumed_from_page
+    # Only the pages after the last committed one are fetched again.
+    assert replay_hub.stats()["models_list"] == resumed.listing_pages_fetched < total_pages
     clean, _ = full_crawl
-    pd.testing.assert_frame_equal(payload(resumed.folder), payload(clean.folder))
+    for table in ("models", "files"):
+        pd.testing.assert_frame_equal(payload(resumed.folder, table), payload(clean.folder, table))
 
 
 def test_an_empty_hub_is_a_clear_error(tmp_path: Path) -> None:
@@ -156,20 +148,3 @@ def test_an_empty_hub_is_a_clear_error(tmp_path: Path) -> None:
 def test_an_unreachable_hub_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(HubError, match=r"cannot reach the Hub at http://127\.0\.0\.1:9"):
         crawl(crawl_config(tmp_path), "http://127.0.0.1:9")
-
-
-def test_the_token_is_never_written(
-    tmp_path: Path, replay_hub: ReplayHub, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    token = "hf_SecretTokenThatMustNeverBeWritten123"
-    monkeypatch.setenv("HF_TOKEN", token)
-    result = crawl(crawl_config(tmp_path, "crawl.max_pages=2"), replay_hub.url)
-    files = [p for p in result.folder.rglob("*") if p.is_file()]
-    assert len(files) >= 5
-    for path in files:
-        data = path.read_bytes()
-        if path.suffix == ".gz":
-            import gzip
-
-            data = gzip.decompress(data)
-        assert token.encode() not in data, path

@@ -1,0 +1,206 @@
+"""Per-model and per-author requests, for what the listing cannot return.
+
+Work units are batches of model ids (or author names); each is one Dask task that makes
+its requests within the cluster's shared rate budget and returns Arrow tables. A request
+that fails for good becomes a row of `errors`; the unit still succeeds, so one gated or
+deleted repo never stops the others.
+
+- `cards`: `GET /{id}/resolve/{sha}/README.md` (resolvers bucket), parsed by `cards.py`.
+- `security`: `GET /api/models/{id}?securityStatus=true` (api bucket).
+- `orgs`: `GET /api/organizations/{name}/overview` (api bucket); a 404 means the
+  namespace is not an organization (a user, or gone): Table IV only needs organizations,
+  so users are not asked for, which halves the cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pyarrow as pa
+
+from pipeline.crawl.cards import missing_readme, parse_readme
+from pipeline.crawl.pages import error_row
+from pipeline.hub.client import HubClient, HubRequestError, RetryPolicy
+from pipeline.hub.shared_budget import SharedBudget
+from pipeline.snapshot.schema import CARDS, COMMITS, ERRORS, ORGS, SECURITY
+
+DETAIL_STAGES = ("cards", "security")
+
+
+@dataclass(frozen=True)
+class DetailsSettings:
+    """What a details task needs to know; small and picklable for remote workers."""
+
+    endpoint: str
+    stages: tuple[str, ...]
+    policy: RetryPolicy
+    keep_card_body: bool = False
+    git_endpoint: str | None = None
+    git_timeout_s: float = 120.0
+
+
+def quote_repo_id(model_id: str) -> str:
+    """A model id as URL path segments (each segment percent-encoded, `/` kept)."""
+    return "/".join(quote(part, safe="") for part in model_id.split("/"))
+
+
+def _client(settings: DetailsSettings, budget_actor: Any) -> HubClient:
+    budget = SharedBudget(budget_actor) if budget_actor is not None else None
+    return HubClient(settings.endpoint, token=None, policy=settings.policy, budget=budget)
+
+
+def _error(provenance: dict, stage: str, model_id: str, error: HubRequestError) -> dict:
+    return error_row(
+        provenance,
+        stage,
+        error.reason,
+        model_id=model_id,
+        url=error.url,
+        http_status=error.status,
+        error_code=error.error_code,
+        attempts=error.attempts,
+    )
+
+
+def fetch_card(client: HubClient, model_id: str, sha: str | None, keep_body: bool) -> dict:
+    """The `cards` columns of one model (raises `HubRequestError` on a real failure)."""
+    revision = quote(sha or "main", safe="")
+    try:
+        response = client.get(f"/{quote_repo_id(model_id)}/resolve/{revision}/README.md")
+    except HubRequestError as error:
+        if error.error_code == "EntryNotFound":
+            # A replay Hub says when a README exists but was not recorded: unknown, not absent.
+            status = "not-recorded" if "not recorded" in error.reason else "missing"
+            return missing_readme(status)
+        if error.error_code == "GatedRepo":
+            return missing_readme("gated")
+        raise
+    return parse_readme(response.content, keep_body=keep_body)
+
+
+def security_row(record: Any) -> dict:
+    """`scans_done`, files with issues and their levels from a model_info answer."""
+    status = record.get("securityRepoStatus") if isinstance(record, dict) else None
+    if not isinstance(status, dict):
+        return {"scans_done": None, "files_with_issues": None, "levels": None}
+    issues = [i for i in status.get("filesWithIssues") or [] if isinstance(i, dict)]
+    return {
+        "scans_done": status.get("scansDone")
+        if isinstance(status.get("scansDone"), bool)
+        else None,
+        "files_with_issues": [str(i.get("path")) for i in issues],
+        "levels": [str(i.get("level")) for i in issues],
+    }
+
+
+def fetch_model_details(
+    unit: list[tuple[str, str | None]],
+    settings: DetailsSettings,
+    budget_actor: Any,
+    provenance: dict[str, Any],
+) -> dict[str, Any]:
+    """Cards and security rows for a batch of `(model_id, sha)`; runs on a Dask worker."""
+    client = _client(settings, budget_actor)
+    cards: list[dict] = []
+    security: list[dict] = []
+    errors: list[dict] = []
+    for model_id, sha in unit:
+        if "cards" in settings.stages:
+            try:
+                card = fetch_card(client, model_id, sha, settings.keep_card_body)
+            except HubRequestError as error:
+                errors.append(_error(provenance, "cards", model_id, error))
+                card = missing_readme("error")
+            cards.append({**provenance, "model_id": model_id, "sha": sha, **card})
+        if "security" in settings.stages:
+            path = f"/api/models/{quote_repo_id(model_id)}"
+            try:
+                record, _ = client.get_json(path, [("securityStatus", "true")])
+            except HubRequestError as error:
+                errors.append(_error(provenance, "security", model_id, error))
+                continue
+            security.append({**provenance, "model_id": model_id, **security_row(record)})
+    tables = {
+        "cards": pa.Table.from_pylist(cards, schema=CARDS),
+        "security": pa.Table.from_pylist(security, schema=SECURITY),
+    }
+    return {
+        **{name: table for name, table in tables.items() if name in settings.stages},
+        "errors": pa.Table.from_pylist(errors, schema=ERRORS),
+        "requests": client.request_counts(),
+        "retries": dict(client.retries),
+    }
+
+
+def fetch_commits(
+    unit: list[tuple[str, str | None]],
+    settings: DetailsSettings,
+    budget_actor: Any,
+    provenance: dict[str, Any],
+) -> dict[str, Any]:
+    """`commits` rows for a batch of `(model_id, sample_stratum)`, read through git.
+
+    Git's smart-HTTP requests are not API calls and do not go through the rate budget.
+    """
+    from huggingface_hub import get_token
+
+    from pipeline.crawl.commits import commits_rows
+
+    rows, errors = commits_rows(
+        [model_id for model_id, _ in unit],
+        settings.git_endpoint or settings.endpoint,
+        provenance,
+        strata={model_id: stratum for model_id, stratum in unit if stratum},
+        token=get_token(),
+        timeout_s=settings.git_timeout_s,
+        max_workers=2,
+    )
+    return {
+        "commits": pa.Table.from_pylist(rows, schema=COMMITS),
+        "errors": pa.Table.from_pylist(errors, schema=ERRORS),
+        "requests": {"git_clone": len(unit)},
+        "retries": {},
+    }
+
+
+def org_row(name: str, overview: Any, kind: str) -> dict:
+    """The `orgs` columns from an organization or user overview (`None`: unknown)."""
+    data = overview if isinstance(overview, dict) else {}
+    verified = data.get("isVerified")
+    num_models = data.get("numModels")
+    return {
+        "name": name,
+        "kind": kind,
+        "is_verified": verified if isinstance(verified, bool) else None,
+        "plan": data.get("plan") if isinstance(data.get("plan"), str) else None,
+        "num_models": num_models if isinstance(num_models, int) else None,
+        "fullname": data.get("fullname") if isinstance(data.get("fullname"), str) else None,
+    }
+
+
+def fetch_orgs(
+    names: list[str], settings: DetailsSettings, budget_actor: Any, provenance: dict[str, Any]
+) -> dict[str, Any]:
+    """One `orgs` row per author namespace: `org`, `not-org`, or `unknown` on failure."""
+    client = _client(settings, budget_actor)
+    rows: list[dict] = []
+    errors: list[dict] = []
+    for name in names:
+        try:
+            overview, _ = client.get_json(f"/api/organizations/{quote(name, safe='')}/overview")
+            row = org_row(name, overview, "org")
+        except HubRequestError as error:
+            if error.status in (401, 404):
+                row = org_row(name, None, "not-org")
+            else:
+                errors.append(_error(provenance, "orgs", name, error))
+                row = org_row(name, None, "unknown")
+        rows.append({**provenance, **row})
+    return {
+        "orgs": pa.Table.from_pylist(rows, schema=ORGS),
+        "errors": pa.Table.from_pylist(errors, schema=ERRORS),
+        "requests": client.request_counts(),
+        "retries": dict(client.retries),
+    }

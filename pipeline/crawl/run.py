@@ -1,0 +1,367 @@
+"""A whole crawl: open (or resume) a snapshot, list, fetch details, write the manifest last.
+
+Phases, each resumable from `progress.jsonl`:
+
+1. listing (`listing.py`): every model, one request per page of up to 1000;
+2. details (`details.py`): per-model requests in Dask tasks of `crawl.detail_batch` models,
+   for new or changed models only when `crawl.since` names a previous snapshot (the
+   others' rows are carried over from it, and a `changes` table records new, changed and
+   deleted models);
+3. orgs: one overview per author namespace not already known.
+
+All requests of all workers share one rate budget (a Dask actor, `shared_budget.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from distributed import Client, as_completed
+
+from pipeline import __version__
+from pipeline.atomic import write_json_atomic
+from pipeline.config import Config
+from pipeline.crawl.details import (
+    DetailsSettings,
+    fetch_commits,
+    fetch_model_details,
+    fetch_orgs,
+)
+from pipeline.crawl.listing import ListingPhase, progress_bar
+from pipeline.crawl.pages import envelope
+from pipeline.errors import SnapshotError
+from pipeline.hub.client import HubClient, RetryPolicy
+from pipeline.hub.shared_budget import BudgetActor, SharedBudget
+from pipeline.snapshot.reader import list_snapshots, read_manifest, read_table
+from pipeline.snapshot.schema import CHANGES, SCHEMA_VERSION, TABLES
+from pipeline.snapshot.writer import CRAWL_START, MANIFEST, SnapshotWriter, new_snapshot_id
+
+log = logging.getLogger(__name__)
+
+DETAILS = "details"
+ORGS = "orgs"
+COMMITS = "commits"
+CARRY = "carry"
+
+
+@dataclass
+class CrawlResult:
+    folder: Path
+    manifest: dict[str, Any]
+    resumed: bool = False
+    listing_pages_fetched: int = 0
+    request_counts: dict[str, int] = field(default_factory=dict)
+
+
+def retry_policy(config: Config) -> RetryPolicy:
+    crawl = config["crawl"]
+    return RetryPolicy(
+        max_retries=crawl["max_retries"],
+        backoff_base_s=crawl["backoff_base_s"],
+        backoff_cap_s=crawl["backoff_cap_s"],
+        timeout_s=crawl["timeout_s"],
+    )
+
+
+def quotas(config: Config) -> dict[str, int]:
+    crawl = config["crawl"]
+    return {
+        "api": crawl["api_quota"],
+        "resolvers": crawl["resolvers_quota"],
+        "pages": crawl["pages_quota"],
+    }
+
+
+def find_resumable(root: Path, endpoint: str, config_hash: str) -> Path | None:
+    """The newest snapshot, if unfinished and started by the same endpoint and config."""
+    for folder in reversed(list(list_snapshots(root))):
+        if (folder / MANIFEST).exists():
+            return None
+        try:
+            started = json.loads((folder / CRAWL_START).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if started.get("endpoint") == endpoint and started.get("config_hash") == config_hash:
+            return folder
+    return None
+
+
+def library_versions() -> dict[str, str]:
+    import dask
+    import huggingface_hub
+
+    return {
+        "python": platform.python_version(),
+        "ptm-pipeline": __version__,
+        "huggingface_hub": huggingface_hub.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pa.__version__,
+        "dask": dask.__version__,
+    }
+
+
+def batches(items: list[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
+    for number, start in enumerate(range(0, len(items), size), start=1):
+        yield number, items[start : start + size]
+
+
+class Crawl:
+    """One crawl of `endpoint` into a new or resumed snapshot under `paths.snapshots`."""
+
+    def __init__(
+        self,
+        config: Config,
+        endpoint: str,
+        dask: Client,
+        *,
+        listing_client: HubClient | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.config = config
+        self.endpoint = endpoint.rstrip("/")
+        self.dask = dask
+        self.now = now
+        self.actor = dask.submit(
+            BudgetActor, quotas(config), config["crawl"]["window_s"], actor=True
+        ).result()
+        self.listing_client = listing_client or HubClient(
+            self.endpoint, policy=retry_policy(config), budget=SharedBudget(self.actor)
+        )
+        self.settings = DetailsSettings(
+            endpoint=self.endpoint,
+            stages=tuple(config["crawl"]["details"]),
+            policy=retry_policy(config),
+            keep_card_body=config["crawl"]["keep_card_body"],
+            git_endpoint=config["crawl"]["git_endpoint"],
+            git_timeout_s=config["crawl"]["commits_timeout_s"],
+        )
+        since = config["crawl"]["since"]
+        self.since = Path(since) if since else None
+        if self.since is not None:
+            read_manifest(self.since)  # refuse an incomplete base before any request
+
+    def open_snapshot(self) -> tuple[SnapshotWriter, list[dict[str, Any]]]:
+        root = self.config.path("snapshots")
+        folder = find_resumable(root, self.endpoint, self.config.config_hash)
+        if folder is not None:
+            writer = SnapshotWriter(folder)
+            progress = writer.read_progress()
+            log.info("resuming %s after %d committed unit(s)", folder, len(progress))
+            return writer, progress
+        started = self.now()
+        writer = SnapshotWriter(root / new_snapshot_id(started))
+        if writer.folder.exists():
+            raise SnapshotError(f"snapshot folder {writer.folder} already exists")
+        write_json_atomic(
+            writer.folder / CRAWL_START,
+            {
+                "endpoint": self.endpoint,
+                "config_hash": self.config.config_hash,
+                "started_at": started.isoformat(),
+                "crawler_version": __version__,
+                "since": str(self.since) if self.since else None,
+            },
+        )
+        return writer, []
+
+    def run(self) -> CrawlResult:
+        writer, initial_progress = self.open_snapshot()
+        progress = initial_progress
+        listing = ListingPhase(self.config, self.listing_client, self.dask.submit, writer, self.now)
+        listing.run(progress)
+        progress = writer.read_progress()
+        models = read_parts(writer, "models", ["id", "sha", "author"])
+        done = {p["unit"] for p in progress if "unit" in p}
+        to_fetch, authors = self.carry_over(writer, models, done)
+        self.run_units(writer, DETAILS, fetch_model_details, to_fetch, done)
+        if self.config["crawl"]["orgs"]:
+            self.run_units(writer, ORGS, fetch_orgs, authors, done)
+        if self.config["crawl"]["commits"] != "off":
+            self.run_units(writer, COMMITS, fetch_commits, self.commit_sample(writer), done)
+        manifest = self.build_manifest(writer)
+        writer.write_manifest(manifest)
+        return CrawlResult(
+            folder=writer.folder,
+            manifest=manifest,
+            resumed=bool(initial_progress),
+            listing_pages_fetched=listing.pages_fetched,
+            request_counts=manifest["requests"],
+        )
+
+    def carry_over(
+        self, writer: SnapshotWriter, models: pd.DataFrame, done: set[str]
+    ) -> tuple[list[tuple[str, str | None]], list[str]]:
+        """Models and authors that need requests; with `since`, copy the rest's rows."""
+        pairs = [
+            (i, None if pd.isna(s) else s) for i, s in zip(models["id"], models["sha"], strict=True)
+        ]
+        authors = sorted({a for a in models["author"].dropna().unique()})
+        if self.since is None:
+            return pairs, authors
+        previous = read_table(self.since, "models", ["id", "sha"])
+        previous_sha = {
+            i: None if pd.isna(s) else s
+            for i, s in zip(previous["id"], previous["sha"], strict=True)
+        }
+        current = dict(pairs)
+        changed = [
+            (i, s) for i, s in pairs if i not in previous_sha or previous_sha[i] != s or s is None
+        ]
+        changed_ids = {i for i, _ in changed}
+        known_orgs = read_table(self.since, "orgs", ["name"])["name"]
+        if f"{CARRY}-00001" not in done:
+            provenance = envelope(writer.snapshot_id, self.now(), __version__, self.endpoint)
+            rows = [
+                {
+                    **provenance,
+                    "model_id": i,
+                    "change": "new"
+                    if i not in previous_sha
+                    else ("changed" if s is not None else "no-sha"),
+                    "previous_sha": previous_sha.get(i),
+                    "sha": s,
+                }
+                for i, s in changed
+            ] + [
+                {**provenance, "model_id": i, "change": "deleted", "previous_sha": s, "sha": None}
+                for i, s in previous_sha.items()
+                if i not in current
+            ]
+            writer.write_part("changes", "part-00001", pa.Table.from_pylist(rows, schema=CHANGES))
+            keep_models = set(current) - changed_ids
+            for name in ("cards", "security"):
+                carried = read_table(self.since, name)
+                carried = carried[carried["model_id"].isin(keep_models)]
+                writer.write_part(name, f"part-{CARRY}", _to_arrow(carried, name))
+            orgs = read_table(self.since, "orgs")
+            orgs = orgs[orgs["name"].isin(set(authors))]
+            writer.write_part("orgs", f"part-{CARRY}", _to_arrow(orgs, "orgs"))
+            writer.append_progress({"phase": CARRY, "unit": f"{CARRY}-00001"})
+        return changed, [a for a in authors if a not in set(known_orgs)]
+
+    def commit_sample(self, writer: SnapshotWriter) -> list[tuple[str, str | None]]:
+        """`(model_id, stratum)` of the repos whose commits are read (deterministic)."""
+        from pipeline.crawl.commits import stratified_sample
+
+        models = read_parts(writer, "models", ["id", "downloads"])
+        crawl = self.config["crawl"]
+        if crawl["commits"] == "all":
+            return [(model_id, None) for model_id in models["id"]]
+        sample = stratified_sample(models, crawl["commits_per_stratum"], crawl["commits_seed"])
+        return list(zip(sample["id"], sample["sample_stratum"], strict=True))
+
+    def run_units(
+        self,
+        writer: SnapshotWriter,
+        phase: str,
+        task: Callable[..., dict[str, Any]],
+        items: list[Any],
+        done: set[str],
+    ) -> None:
+        """Submit one task per batch not yet done; commit each result as it completes."""
+        size = self.config["crawl"]["detail_batch"]
+        futures = {}
+        for number, batch in batches(items, size):
+            unit = f"{phase}-{number:05d}"
+            if unit in done:
+                continue
+            provenance = envelope(writer.snapshot_id, self.now(), __version__, self.endpoint)
+            future = self.dask.submit(
+                task,
+                batch,
+                self.settings,
+                self.actor,
+                provenance,
+                key=f"{unit}-{writer.snapshot_id}",
+            )
+            futures[future] = (unit, len(batch))
+        if not futures:
+            return
+        bar = progress_bar(self.config, f"{phase} {self.endpoint}", " units")
+        bar.total = len(futures)
+        try:
+            for future in as_completed(futures):
+                unit, size = futures[future]
+                result = future.result()
+                part = f"part-{unit}"
+                for name, table in result.items():
+                    if name in TABLES:
+                        writer.write_part(name, part, table)
+                writer.append_progress(
+                    {
+                        "phase": phase,
+                        "unit": unit,
+                        "items": size,
+                        "requests": result["requests"],
+                        "retries": result["retries"],
+                    }
+                )
+                bar.update(1)
+        finally:
+            bar.close()
+
+    def build_manifest(self, writer: SnapshotWriter) -> dict[str, Any]:
+        progress = writer.read_progress()
+        start = json.loads((writer.folder / CRAWL_START).read_text(encoding="utf-8"))
+        listing = [p for p in progress if p.get("phase") == "listing"]
+        requests: Counter[str] = Counter()
+        retries: Counter[str] = Counter()
+        for record in progress:
+            requests.update(record.get("requests") or {})
+            retries.update(record.get("retries") or {})
+        retries.update(self.listing_client.retries)
+        tables = {}
+        for name in TABLES:
+            parts = sorted((writer.folder / name).glob("part-*.parquet"))
+            if parts:
+                rows = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+                tables[name] = {"rows": rows, "parts": len(parts)}
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "snapshot_id": writer.snapshot_id,
+            "endpoint": self.endpoint,
+            "started_at": start["started_at"],
+            "finished_at": self.now().isoformat(),
+            "crawler_version": __version__,
+            "config_hash": self.config.config_hash,
+            "config_source": self.config.source,
+            "since": start.get("since"),
+            "data_recorded_at": next(
+                (p["data_recorded_at"] for p in listing if p.get("data_recorded_at")), None
+            ),
+            "listing": {
+                "pages": len(listing),
+                "page_size": self.config["crawl"]["page_size"],
+                "expand": self.config["crawl"]["expand"],
+                "complete": not listing or listing[-1]["next_url"] is None,
+            },
+            "details": list(self.settings.stages),
+            "tables": tables,
+            "requests": dict(requests),
+            "retries": dict(retries),
+            "library_versions": library_versions(),
+        }
+
+
+def read_parts(writer: SnapshotWriter, table: str, columns: list[str]) -> pd.DataFrame:
+    """Columns of a table of the snapshot being written (no manifest needed yet)."""
+    parts = sorted((writer.folder / table).glob("part-*.parquet"))
+    schema = pa.schema([TABLES[table].field(c) for c in columns])
+    if not parts:
+        return schema.empty_table().to_pandas()
+    return pa.concat_tables(pq.read_table(p, columns=columns) for p in parts).to_pandas()
+
+
+def _to_arrow(frame: pd.DataFrame, name: str) -> pa.Table:
+    return pa.Table.from_pandas(frame, schema=TABLES[name], preserve_index=False)
