@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import platform
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -91,6 +92,9 @@ def find_resumable(root: Path, endpoint: str, config_hash: str) -> Path | None:
         try:
             started = json.loads((folder / CRAWL_START).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
+            if not any(folder.glob("*/*.parquet")):
+                # Killed before its start record was written: nothing to keep or resume.
+                shutil.rmtree(folder, ignore_errors=True)
             continue
         if started.get("endpoint") == endpoint and started.get("config_hash") == config_hash:
             return folder
