@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "pipeline.analyze.command",
     "pipeline.plot.command",
     "pipeline.report.command",
+    "pipeline.claims.command",
     "pipeline.measure",
     "pipeline.hub.replay.command",
 )

@@ -97,6 +97,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "workers": 2,
         "processes": False,
     },
+    "claims": {
+        # Measured values the claims are compared with (`ptm discrepancy --help`).
+        "sources": ["icwsm", "leaderboard", "hub-verified"],
+        "tolerance_pp": 0.5,
+    },
     "paths": {
         "snapshots": "snapshots",
         "results": "results",

@@ -168,7 +168,16 @@ def test_every_command_has_help() -> None:
 
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices
-    assert set(commands) == {"crawl", "analyze", "plot", "report", "measure", "replay-hub"}
+    assert set(commands) == {
+        "crawl",
+        "analyze",
+        "plot",
+        "report",
+        "measure",
+        "replay-hub",
+        "claims",
+        "discrepancy",
+    }
     for name, sub in commands.items():
         assert sub.description, name
         assert ptm([name, "--help"]).returncode == 0

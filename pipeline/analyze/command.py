@@ -1,35 +1,50 @@
-"""`ptm analyze`: compute the result tables of a snapshot and write them as CSV."""
+"""`ptm analyze`: compute the result tables of a snapshot and write them as CSV.
+
+Written into the results folder (every table is documented in its module and in the
+report's "Definitions" section):
+
+| file | module |
+|---|---|
+| `figure1.csv`, `figure1_summary.csv` | `pipeline.analyze.figure1` |
+| `figure6_datasets.csv`, `figure6_architectures.csv` | `pipeline.analyze.figure6` |
+| `figure7.csv`, `figure7_diagnostics.csv` | `pipeline.analyze.figure7` |
+| `table4.csv` | `pipeline.analyze.table4` |
+| `attribute_coverage.csv`, `attribute_coverage_by_{task,popularity,year}.csv` | `coverage` |
+| `attribute_coverage_models.parquet` (one row per model) | `pipeline.analyze.coverage` |
+| `documentation.csv`, `documentation_top_models.csv` | `pipeline.analyze.documentation` |
+| `data_quality.csv` | `pipeline.analyze.run` |
+| `analysis.json` | population, measured tables, evidence sources (for the report) |
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.analyze.figure7 import (
-    assess_models,
-    diagnostics_from_assessment,
-    figure7_from_assessment,
-)
+from pipeline.analyze.population import POPULATIONS, check_population, paper_ids
 from pipeline.arguments import add_results_argument, add_snapshot_argument
-from pipeline.atomic import write_text_atomic
+from pipeline.atomic import temporary_path, write_json_atomic, write_text_atomic
 from pipeline.errors import PipelineError, SnapshotError
 
 MODELS_COLUMNS = ["id", "pipeline_tag", "tags", "card_data", "model_index"]
+ANALYSIS_FILE = "analysis.json"
+PER_MODEL_FILE = "attribute_coverage_models.parquet"
 
 
-def run_analyze(models: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Named result tables for a `models` table: `figure7` and `figure7_diagnostics`
-    (columns `measure`, `count`)."""
-    assessed = assess_models(models)
-    diagnostics = diagnostics_from_assessment(assessed)
-    return {
-        "figure7": figure7_from_assessment(assessed),
-        "figure7_diagnostics": pd.DataFrame(
-            {"measure": list(diagnostics), "count": list(diagnostics.values())}
-        ),
-    }
+def run_analyze(models: pd.DataFrame, with_figure1: bool = False) -> dict[str, pd.DataFrame]:
+    """Named result tables for an in-memory `models` table (no other table crawled).
+
+    `figure7` and `figure7_diagnostics` (columns `measure`, `count`) are always there; the
+    other analyses need only the columns they read and count missing ones as unknown."""
+    from pipeline.analyze.run import analyze_source
+    from pipeline.analyze.source import MemorySource
+
+    _check_models(models)
+    source = MemorySource(Path("."), {}, None, {"models": models})
+    return analyze_source(source, with_figure1=with_figure1).tables
 
 
 def write_results(tables: dict[str, pd.DataFrame], results_dir: Path) -> list[Path]:
@@ -44,39 +59,95 @@ def write_results(tables: dict[str, pd.DataFrame], results_dir: Path) -> list[Pa
     return written
 
 
+def write_parquet(frame: pd.DataFrame, target: Path) -> Path:
+    """Write `frame` as Parquet via a temporary file and a rename."""
+    temp = temporary_path(target)
+    try:
+        frame.to_parquet(temp, index=False)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return target
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `analyze` sub-command."""
     parser = subparsers.add_parser(
         "analyze",
-        help="compute the paper's result tables (Figure 7) from a snapshot",
+        help="compute the paper's result tables (Figures 1, 6, 7, Table IV, coverage, "
+        "documentation) from a snapshot",
         description=(
-            "Read the `models` table of a snapshot and write the result tables as CSV: "
-            "figure7.csv (per task: models with machine-parseable claims / models) and "
-            "figure7_diagnostics.csv (how each model's claim was decided)."
+            "Read a snapshot and write the result tables as CSV into the results folder: "
+            "figure1, figure6_datasets, figure6_architectures, figure7, table4, "
+            "attribute_coverage (+ by task, popularity decile, year), documentation, "
+            "data_quality; plus analysis.json (population and measured tables)."
         ),
     )
     add_snapshot_argument(parser, "snapshot folder to read")
     add_results_argument(parser, "folder for the result tables")
+    add_population_argument(parser)
     parser.set_defaults(func=run)
 
 
-def analyze_snapshot(snapshot: Path, results: Path) -> list[Path]:
-    """Read a snapshot's models, compute the result tables and write them; the paths."""
-    from pipeline.snapshot.reader import read_models
+def add_population_argument(parser: argparse.ArgumentParser) -> None:
+    """`--population {all,paper}`."""
+    parser.add_argument(
+        "--population",
+        choices=POPULATIONS,
+        default="all",
+        help="all: every model of the snapshot; paper: only the models of the paper's "
+        "2022-08-15 list (like-for-like comparison) (default: all)",
+    )
 
-    models = read_models(Path(snapshot), columns=MODELS_COLUMNS)
+
+def analyze_snapshot(snapshot: Path, results: Path, population: str = "all") -> list[Path]:
+    """Read a snapshot, compute every result table and write them; the paths written."""
+    from pipeline.analyze.run import analyze_source
+    from pipeline.analyze.source import open_snapshot
+
     try:
-        tables = run_analyze(models)
+        population = check_population(population)
+    except ValueError as error:
+        raise PipelineError(str(error)) from error
+    ids = paper_ids() if population == "paper" else None
+    source = open_snapshot(Path(snapshot), ids)
+    try:
+        analysis = analyze_source(source)
     except ValueError as error:
         raise SnapshotError(f"{snapshot}: {error}") from error
+    context = {
+        **analysis.context,
+        "population": population,
+        "snapshot": str(snapshot),
+        "snapshot_models": source.rows("models"),
+        "paper_ids": None if ids is None else len(ids),
+        "paper_ids_found": analysis.context["models"] if ids is not None else None,
+    }
+    results = Path(results)
     try:
-        return write_results(tables, Path(results))
+        written = write_results(analysis.tables, results)
+        written.append(write_parquet(analysis.per_model, results / PER_MODEL_FILE))
+        write_json_atomic(results / ANALYSIS_FILE, context)
+        written.append(results / ANALYSIS_FILE)
     except OSError as error:
         raise PipelineError(f"cannot write results to {results}: {error}") from error
+    return written
 
 
 def run(args: argparse.Namespace) -> int:
     """`ptm analyze`: analyze the snapshot and print the written paths."""
-    for path in analyze_snapshot(Path(args.snapshot), Path(args.results)):
+    population = getattr(args, "population", "all")
+    for path in analyze_snapshot(Path(args.snapshot), Path(args.results), population):
         print(path)
     return 0
+
+
+def _check_models(models: pd.DataFrame) -> None:
+    if "pipeline_tag" not in models.columns:
+        raise ValueError("models table has no 'pipeline_tag' column (needed for Figure 7)")
+    if not {"card_data", "model_index", "tags"} & set(models.columns):
+        raise ValueError(
+            "models table has none of the columns 'card_data', 'model_index', 'tags' "
+            "(needed to find machine-parseable claims)"
+        )

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.analyze.claims import has_machine_parseable_claim, is_invalid, load_json
+from pipeline.analyze.lists import apply, column_or_nulls, is_null, rows_having
 
 PAPER_TASKS: tuple[str, ...] = (
     "token-classification",
@@ -227,3 +230,142 @@ def _tasks(pipeline_tags: pd.Series) -> np.ndarray:
     except TypeError:  # unhashable junk values
         return np.array([task_of(v) for v in pipeline_tags], dtype=object)
     return np.where(known, pipeline_tags.to_numpy(dtype=object), OTHER)
+
+
+# --- Arrow path: the same assessment over record batches (used on snapshots) ------------
+
+
+def assess_batch(batch: pa.RecordBatch | pa.Table) -> pd.DataFrame:
+    """`assess_models` for an Arrow batch of the `models` table (same rules, same output
+    columns, index 0..n-1). Tag membership and the "metrics" pre-filter run in Arrow, so a
+    tags-only listing of hundreds of thousands of models is assessed without pandas lists."""
+    if batch.num_rows == 0:
+        return _empty_assessment(pd.RangeIndex(0))
+    codes, claim, evidence, unparseable = assess_arrays(batch)
+    return pd.DataFrame(
+        {
+            "task": np.asarray(TASK_ORDER, dtype=object)[codes],
+            "claim": claim,
+            "evidence": np.asarray(_EVIDENCE_ORDER, dtype=object)[evidence],
+            "unparseable": unparseable,
+        }
+    )
+
+
+def assess_arrays(
+    batch: pa.RecordBatch | pa.Table,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The assessment as NumPy arrays: (task code = index in `TASK_ORDER`, claim, evidence
+    code = index in (model-index, tag, none), unparseable)."""
+    n = batch.num_rows
+    names = batch.schema.names
+    if "pipeline_tag" not in names:
+        raise ValueError("models table has no 'pipeline_tag' column (needed for Figure 7)")
+    if not {"card_data", "model_index", "tags"} & set(names):
+        raise ValueError(
+            "models table has none of the columns 'card_data', 'model_index', 'tags' "
+            "(needed to find machine-parseable claims)"
+        )
+    card = column_or_nulls(batch, "card_data", pa.string())
+    top = column_or_nulls(batch, "model_index", pa.string())
+    has_json = (card.is_valid().to_numpy(zero_copy_only=False)) | (
+        top.is_valid().to_numpy(zero_copy_only=False)
+    )
+    candidates = np.flatnonzero(_arrow_mentions(card, "metrics") | _arrow_mentions(top, "metrics"))
+    claim = np.zeros(n, dtype=bool)
+    use_tag = ~has_json
+    unparseable = np.zeros(n, dtype=bool)
+    if len(candidates):
+        index = pa.array(candidates)
+        card_values = card.take(index).to_pylist()
+        top_values = top.take(index).to_pylist()
+        for i, card_text, top_text in zip(candidates, card_values, top_values, strict=True):
+            found, bad = _model_index(card_text, top_text)
+            unparseable[i] = bad
+            if found is None and bad:
+                use_tag[i] = True
+            else:
+                claim[i] = has_machine_parseable_claim(found)
+    tags = column_or_nulls(batch, "tags", pa.list_(pa.string()))
+    has_tag = rows_having(tags, [CLAIM_TAG])
+    no_tags = is_null(tags)
+    claim = np.where(use_tag, has_tag & ~no_tags, claim)
+    evidence = np.zeros(n, dtype=np.int8)  # model-index
+    evidence[use_tag & ~no_tags] = 1  # tag
+    evidence[use_tag & no_tags] = 2  # none
+    codes = task_codes(column_or_nulls(batch, "pipeline_tag", pa.string()))
+    return codes, claim, evidence, unparseable
+
+
+def task_codes(pipeline_tags: pa.Array) -> np.ndarray:
+    """Index in `TASK_ORDER` per row of an Arrow `pipeline_tag` column (other: last)."""
+    codes = apply(pipeline_tags, lambda v: pc.index_in(v, value_set=_PAPER_TASK_ARRAY))
+    codes = pc.fill_null(codes, len(PAPER_TASKS))
+    return codes.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+
+
+def arrow_tasks(pipeline_tags: pa.Array) -> np.ndarray:
+    """Paper task per row of an Arrow `pipeline_tag` column ("other" for null/unknown)."""
+    return np.asarray(TASK_ORDER, dtype=object)[task_codes(pipeline_tags)]
+
+
+class Figure7Counter:
+    """Accumulates the Figure 7 table and its diagnostics over record batches."""
+
+    columns = ("pipeline_tag", "tags", "card_data", "model_index")
+
+    def __init__(self) -> None:
+        size = len(TASK_ORDER)
+        self._models = np.zeros(size, dtype=np.int64)
+        self._claims = np.zeros(size, dtype=np.int64)
+        self._evidence = np.zeros(3, dtype=np.int64)
+        self._claims_by_tag = 0
+        self._unparseable = 0
+
+    def add(self, batch: pa.RecordBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Count a batch; returns its `assess_arrays` output for reuse."""
+        assessed = assess_arrays(batch)
+        codes, claim, evidence, unparseable = assessed
+        size = len(TASK_ORDER)
+        self._models += np.bincount(codes, minlength=size)
+        self._claims += np.bincount(codes[claim], minlength=size)
+        self._evidence += np.bincount(evidence, minlength=3)
+        self._claims_by_tag += int((claim & (evidence == 1)).sum())
+        self._unparseable += int(unparseable.sum())
+        return assessed
+
+    def table(self) -> pd.DataFrame:
+        counts, with_claims = self._models, self._claims
+        share = np.divide(
+            with_claims, counts, out=np.zeros(len(counts), dtype=float), where=counts > 0
+        )
+        return pd.DataFrame(
+            {
+                "task": list(TASK_ORDER),
+                "models_with_claims": with_claims,
+                "models": counts,
+                "share": share,
+            }
+        )
+
+    def diagnostics(self) -> dict[str, int]:
+        return {
+            "models": int(self._models.sum()),
+            "models_with_claims": int(self._claims.sum()),
+            "decided_by_model_index": int(self._evidence[0]),
+            "decided_by_tag": int(self._evidence[1]),
+            "claims_by_tag": self._claims_by_tag,
+            "no_metadata": int(self._evidence[2]),
+            "unparseable_json": self._unparseable,
+        }
+
+
+def _arrow_mentions(column: pa.Array, word: str) -> np.ndarray:
+    if column.null_count == len(column):
+        return np.zeros(len(column), dtype=bool)
+    hits = pc.fill_null(pc.match_substring(column, word), False)
+    return hits.to_numpy(zero_copy_only=False)
+
+
+_PAPER_TASK_ARRAY = pa.array(PAPER_TASKS, type=pa.string())
+_EVIDENCE_ORDER = (EVIDENCE_MODEL_INDEX, EVIDENCE_TAG, EVIDENCE_NONE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 
@@ -139,3 +140,16 @@ def _unmatched_lines(unmatched: pd.DataFrame | None) -> list[str]:
     if len(counts) > 8:
         lines.append(f"- ... {len(counts) - 8} more reasons")
     return lines
+
+
+def discrepancy_section_from_results(results: Path) -> str | None:
+    """The report section from `ptm discrepancy`'s tables in `results`; None if absent."""
+    summary_path = Path(results) / "discrepancy_summary.csv"
+    pairs_path = Path(results) / "discrepancy_pairs.csv"
+    if not summary_path.is_file() or not pairs_path.is_file():
+        return None
+    unmatched_path = Path(results) / "discrepancy_unmatched.csv"
+    unmatched = pd.read_csv(unmatched_path) if unmatched_path.is_file() else None
+    return render_discrepancy_section(
+        pd.read_csv(summary_path), pd.read_csv(pairs_path), unmatched=unmatched
+    )

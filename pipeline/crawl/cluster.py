@@ -31,7 +31,8 @@ def dask_client(config: Config) -> Iterator[Client]:
             n_workers=config["dask"]["workers"],
             threads_per_worker=1,
             processes=config["dask"]["processes"],
-            dashboard_address=None,
+            # Loopback and any free port: never exposed, never "port 8787 in use" warnings.
+            dashboard_address="127.0.0.1:0",
         ) as cluster,
         Client(cluster) as client,
     ):

@@ -18,10 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `report` sub-command."""
     parser = subparsers.add_parser(
         "report",
-        help="write report.md: measured numbers beside the paper's, with provenance",
+        help="write report.md and report.html: measured numbers beside the paper's",
         description=(
-            "Read the result tables (figure7.csv, figure7_diagnostics.csv) and the snapshot's "
-            "manifest.json, and write report.md into the results folder."
+            "Read the result tables written by `ptm analyze` (figure7.csv is required; the "
+            "others are reported when present) and the snapshot's manifest.json, and write "
+            "report.md and a self-contained report.html (figures embedded) into the results "
+            "folder."
         ),
     )
     add_results_argument(parser, "folder holding the result tables; report.md is written there")
@@ -57,8 +59,24 @@ def read_diagnostics(path: Path) -> dict[str, int]:
         return {}
 
 
-def write_report(snapshot: Path, results: Path) -> Path:
-    """Render `<results>/report.md` from the result tables and the snapshot's manifest."""
+REPORT_TABLES = (
+    "figure1_summary",
+    "figure6_datasets",
+    "figure6_architectures",
+    "table4",
+    "attribute_coverage",
+    "attribute_coverage_by_task",
+    "documentation",
+    "documentation_top_models",
+    "data_quality",
+)
+
+
+def write_report(snapshot: Path, results: Path, extra_sections: list[str] | None = None) -> Path:
+    """Render `<results>/report.md` and `<results>/report.html` from the result tables and
+    the snapshot's manifest; returns the Markdown path. `extra_sections` (Markdown strings)
+    are appended, e.g. a claims/discrepancy section built elsewhere."""
+    from pipeline.report.html import markdown_to_html
     from pipeline.report.markdown import render_report
 
     results = Path(results)
@@ -68,9 +86,35 @@ def write_report(snapshot: Path, results: Path) -> Path:
         raise PipelineError(f"{results / 'figure7.csv'}: missing column(s) {sorted(missing)}")
     diagnostics = read_diagnostics(results / "figure7_diagnostics.csv")
     context = context_from_manifest(read_manifest(Path(snapshot)), diagnostics)
+    context["analysis"] = read_analysis(results / "analysis.json")
+    tables = {}
+    for name in REPORT_TABLES:
+        path = results / f"{name}.csv"
+        if path.is_file():
+            tables[name] = read_result_table(path)
+    from pipeline.claims.report import discrepancy_section_from_results
+
+    sections = list(extra_sections or [])
+    discrepancy = discrepancy_section_from_results(results)
+    if discrepancy and discrepancy not in sections:
+        sections.append(discrepancy)
+    text = render_report(figure7, context, tables=tables, extra_sections=sections)
     target = results / "report.md"
-    write_text_atomic(target, render_report(figure7, context))
+    write_text_atomic(target, text)
+    page = markdown_to_html(text, images=results, title="PTM reuse on the Hugging Face Hub")
+    write_text_atomic(results / "report.html", page)
     return target
+
+
+def read_analysis(path: Path) -> dict:
+    """analysis.json written by `ptm analyze` (population, measured tables); {} if absent."""
+    import json
+
+    try:
+        value = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,18 +7,42 @@ import math
 import pandas as pd
 
 from pipeline.report.paper import load_paper_numbers, paper_figure7
+from pipeline.report.sections import (
+    coverage_section,
+    data_quality_section,
+    definitions_section,
+    documentation_section,
+    figure1_section,
+    figure6_section,
+    population_lines,
+    table4_section,
+)
 
 SAME_WITHIN_PP = 1.0  # |difference| up to this many percentage points reads "about the same"
 UNKNOWN = "unknown"
 
 
-def render_report(figure7: pd.DataFrame, context: dict, paper: dict | None = None) -> str:
+def render_report(
+    figure7: pd.DataFrame,
+    context: dict,
+    paper: dict | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
+    extra_sections: list[str] | None = None,
+) -> str:
     """Render `report.md` from the measured Figure 7 table and the snapshot `context`
     (`snapshot_id`, `snapshot_date`, `endpoint`, `population`, `errors`, `diagnostics`; an
-    optional `data_date` says when the Hub data was recorded, e.g. for a replayed Hub).
+    optional `data_date` says when the Hub data was recorded, e.g. for a replayed Hub, and
+    `analysis` is the content of analysis.json: population analysed, tables measured).
 
+    `tables` holds the other result tables by name (`figure1_summary`, `figure6_datasets`,
+    `figure6_architectures`, `table4`, `attribute_coverage`, `attribute_coverage_by_task`,
+    `documentation`, `documentation_top_models`, `data_quality`); a missing one gives a
+    line saying it was not measured. `extra_sections` (Markdown, each starting with a `##`
+    heading) are appended before the definitions, e.g. the claims/discrepancy section.
     Missing context values are shown as "unknown"; `paper` defaults to icse23.yaml."""
     paper = load_paper_numbers() if paper is None else paper
+    tables = tables or {}
+    analysis = context.get("analysis") or {}
     sections = [
         "# Pre-trained model reuse on the Hugging Face Hub: reproduction report",
         "",
@@ -26,9 +50,24 @@ def render_report(figure7: pd.DataFrame, context: dict, paper: dict | None = Non
         "Model Reuse in the Hugging Face Deep Learning Model Registry* (ICSE 2023).",
         "",
         *_provenance(context, paper),
+        *population_lines(analysis),
         "",
+        *figure1_section(tables.get("figure1_summary")),
+        *figure6_section(
+            tables.get("figure6_datasets"), tables.get("figure6_architectures"), analysis
+        ),
         *_figure7_section(figure7, paper, context),
+        "",
+        *table4_section(tables.get("table4")),
+        *coverage_section(
+            tables.get("attribute_coverage"), tables.get("attribute_coverage_by_task")
+        ),
+        *documentation_section(tables.get("documentation"), tables.get("documentation_top_models")),
+        *data_quality_section(tables.get("data_quality")),
     ]
+    for extra in extra_sections or []:
+        sections += [extra.rstrip(), ""]
+    sections += definitions_section()
     return "\n".join(sections).rstrip() + "\n"
 
 
@@ -54,6 +93,7 @@ def _provenance(context: dict, paper: dict) -> list[str]:
         f"data is from {measured_date or 'an unknown date'}. The Hub has "
         "changed in between (more models, new tasks, new card conventions), so differences "
         "from the paper are expected and are not by themselves reproduction errors.",
+        "",
     ]
 
 

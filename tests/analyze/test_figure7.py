@@ -195,3 +195,30 @@ def test_junk_tags_never_crash() -> None:
     assessed = assess_models(models)
     assert assessed["claim"].tolist()[:6] == [False, False, True, True, False, False]
     assert assessed["evidence"].tolist()[:3] == ["none", "none", "tag"]
+
+
+def test_arrow_path_equals_pandas_path(sample_models: pd.DataFrame, sample_table) -> None:
+    """The batch (Arrow) assessment used on snapshots gives the pandas assessment."""
+    from pipeline.analyze.figure7 import Figure7Counter, assess_batch
+
+    expected = assess_models(sample_models).reset_index(drop=True)
+    got = assess_batch(sample_table)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    counter = Figure7Counter()
+    for batch in sample_table.to_batches(max_chunksize=1000):
+        counter.add(batch)
+    pd.testing.assert_frame_equal(counter.table(), figure7_table(sample_models))
+    assert counter.diagnostics() == figure7_diagnostics(sample_models)
+
+
+def test_arrow_path_tags_only_and_missing_tags(sample_table) -> None:
+    import pyarrow as pa
+
+    from pipeline.analyze.figure7 import assess_batch
+
+    light = sample_table.select(["pipeline_tag", "tags"])
+    assessed = assess_batch(light)
+    assert int(assessed["claim"].sum()) == 1060
+    assert set(assessed["evidence"]) == {"tag"}
+    no_tags = light.set_column(1, "tags", pa.nulls(len(light), pa.list_(pa.string())))
+    assert set(assess_batch(no_tags)["evidence"]) == {"none"}

@@ -1,0 +1,167 @@
+"""Documentation gaps: models with no model card or a template-only card, and the most
+downloaded among them (the paper's example: SpanBERT/spanbert-large-cased, 9th most
+downloaded in August 2022, had no card).
+
+Two measures, each on its own basis (column `basis`):
+
+- `cards` (the crawler's README measurements): `no_readme` (the repo has no README.md),
+  `template_only` (a README whose prose, once the card template's scaffolding is removed,
+  is under the crawler's threshold: `cards.is_template`), and their sum
+  `missing_or_template`; the denominator is the models whose README state is known
+  (`readme_status` `ok` with `is_template` decided, or `missing`). Models whose README was
+  not fetched or not recorded are `unknown_readme`.
+- `card_metadata` (the `models` table alone): `no_card_metadata` = models whose record has
+  no card YAML (`card_data` null) in a crawl that asked for it. A card without front matter
+  also has no card data, so this is a proxy for "no card", not the same measure.
+
+`documentation.csv`: `measure`, `basis`, `models`, `denominator`, `share`, `paper_percent`,
+`definition`. `documentation_top_models.csv`: the ten most downloaded models of each
+undocumented group: `basis`, `status`, `rank`, `id`, `downloads`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+TOP = 10
+PAPER_MEASURE = "missing_or_template"
+
+
+def documentation_status(
+    models: pd.DataFrame, cards: pd.DataFrame | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per model of `models` (`id`, `card_data_present`): (README status from cards:
+    documented / template_only / no_readme / unknown, card metadata: present / absent)."""
+    n = len(models)
+    status = np.full(n, "unknown", dtype=object)
+    if cards is not None and len(cards):
+        joined = cards.reindex(models["id"])
+        readme = joined["readme_status"].to_numpy(dtype=object)
+        template = joined["is_template"].astype("boolean")
+        status[readme == "missing"] = "no_readme"
+        ok = readme == "ok"
+        status[ok & template.eq(True).fillna(False).to_numpy(bool)] = "template_only"
+        status[ok & template.eq(False).fillna(False).to_numpy(bool)] = "documented"
+    metadata = np.where(models["card_data_present"].to_numpy(dtype=bool), "present", "absent")
+    return status, metadata
+
+
+def documentation_tables(
+    models: pd.DataFrame,
+    cards: pd.DataFrame | None,
+    cards_measured: bool,
+    card_data_measured: bool,
+    paper: dict | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(`documentation.csv`, `documentation_top_models.csv`) tables (module docstring)."""
+    status, metadata = documentation_status(models, cards if cards_measured else None)
+    paper_percent = _paper_percent(paper)
+    rows = []
+    if cards_measured:
+        known = int(np.isin(status, ["documented", "template_only", "no_readme"]).sum())
+        for measure, members, definition in (
+            ("no_readme", ["no_readme"], "models whose repository has no README.md"),
+            ("template_only", ["template_only"], "README that is only the card template"),
+            (
+                PAPER_MEASURE,
+                ["no_readme", "template_only"],
+                "no README, or a template-only README (the paper's 'missing or inadequate')",
+            ),
+        ):
+            count = int(np.isin(status, members).sum())
+            rows.append(_row(measure, "cards", count, known, definition, paper_percent, measure))
+        rows.append(
+            _row(
+                "unknown_readme",
+                "cards",
+                int((status == "unknown").sum()),
+                len(models),
+                "README not fetched, not recorded or failed: counted in no share above",
+                None,
+                "",
+            )
+        )
+    else:
+        rows.append(
+            _row(
+                PAPER_MEASURE,
+                "cards",
+                None,
+                None,
+                "not measured in this snapshot (no cards table)",
+                paper_percent,
+                PAPER_MEASURE,
+            )
+        )
+    if card_data_measured:
+        rows.append(
+            _row(
+                "no_card_metadata",
+                "card_metadata",
+                int((metadata == "absent").sum()),
+                len(models),
+                "no card YAML in the model record (card_data null): a proxy for no card",
+                paper_percent,
+                PAPER_MEASURE,
+            )
+        )
+    else:
+        rows.append(
+            _row(
+                "no_card_metadata",
+                "card_metadata",
+                None,
+                None,
+                "not measured in this snapshot (card data not requested)",
+                None,
+                "",
+            )
+        )
+    summary = pd.DataFrame(rows)
+    top = []
+    downloads = pd.to_numeric(models["downloads"], errors="coerce")
+    groups = []
+    if cards_measured:
+        groups += [("cards", s, status == s) for s in ("no_readme", "template_only")]
+    if card_data_measured:
+        groups.append(("card_metadata", "no_card_metadata", metadata == "absent"))
+    for basis, name, mask in groups:
+        chosen = models.loc[mask, ["id"]].assign(downloads=downloads[mask].to_numpy())
+        chosen = chosen.dropna(subset=["downloads"]).sort_values(
+            ["downloads", "id"], ascending=[False, True]
+        )
+        for rank, row in enumerate(chosen.head(TOP).itertuples(), start=1):
+            top.append(
+                {
+                    "basis": basis,
+                    "status": name,
+                    "rank": rank,
+                    "id": row.id,
+                    "downloads": int(row.downloads),
+                }
+            )
+    columns = ["basis", "status", "rank", "id", "downloads"]
+    return summary, pd.DataFrame(top, columns=columns)
+
+
+def _row(measure, basis, count, denominator, definition, paper_percent, paper_key) -> dict:
+    share = count / denominator if count is not None and denominator else np.nan
+    return {
+        "measure": measure,
+        "basis": basis,
+        "models": count,
+        "denominator": denominator,
+        "share": share,
+        "paper_percent": paper_percent if paper_key == PAPER_MEASURE else np.nan,
+        "definition": definition,
+    }
+
+
+def _paper_percent(paper: dict | None) -> float:
+    if paper is None:
+        from pipeline.report.paper import load_paper_numbers
+
+        paper = load_paper_numbers()
+    value = (paper.get("documentation") or {}).get("missing_or_inadequate_percent")
+    return float(value) if isinstance(value, int | float) else np.nan
