@@ -44,8 +44,15 @@ format: $(STAMP)
 sample:
 	$(PYTHON) scripts/build_sample.py
 
+## data: rebuild every bundled data folder (hub sample, claims data, paper inputs) from ../shared
+data: sample $(STAMP)
+	$(BIN)/python -m pipeline.claims.curate --shared ../shared
+	for f in hftorrent-repo-names-2022-08-15.txt transformed_packages.csv; do \
+	  gzip -9 -n -c ../shared/data/icse23-artifact/$$f > data/icse23/$$f.gz; done
+	cp ../shared/data/icse23-artifact/top20*_downloads.csv data/icse23/
+
 ## clean: remove snapshots and results of local runs (never data/)
 clean:
 	rm -rf snapshots results
 
-.PHONY: help setup measure test lint format sample clean
+.PHONY: help setup measure test lint format sample data clean

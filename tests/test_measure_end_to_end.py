@@ -107,6 +107,8 @@ def test_hub_configuration_against_any_hub_compatible_server(
             "crawl.details=[]",
             "--set",
             "crawl.orgs=false",
+            "--set",
+            "crawl.commits=off",
             "--results",
             str(tmp_path / "results"),
         ],

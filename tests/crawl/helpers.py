@@ -34,6 +34,7 @@ def crawl_config(tmp_path: Path, *overrides: str) -> Config:
             "crawl.max_retries=8",
             "crawl.details=[]",
             "crawl.orgs=false",
+            "crawl.commits=off",
             "crawl.api_quota=1000000",
             "crawl.resolvers_quota=1000000",
             *overrides,

@@ -31,6 +31,7 @@ def crawl_command(snapshots: Path) -> list[str]:
         "crawl.detail_batch=20",
         "crawl.details=[cards]",
         "crawl.orgs=true",
+        "crawl.commits=off",
         "crawl.progress=false",
         "crawl.api_quota=1000000",
         "crawl.resolvers_quota=1000000",
