@@ -42,22 +42,6 @@ WORK = Path("/tmp/ptm-bench")
 PART_ROWS = 50_000
 SIZES = (380_000, 760_000, 3_000_000)
 COLUMNS = ["id", "pipeline_tag", "tags", "card_data", "model_index", "datasets"]
-PAPER_TASKS = (
-    "token-classification",
-    "automatic-speech-recognition",
-    "image-classification",
-    "summarization",
-    "text-classification",
-    "translation",
-    "text2text-generation",
-    "object-detection",
-    "multiple-choice",
-    "question-answering",
-    "audio-classification",
-    "fill-mask",
-    "sentence-similarity",
-    "text-generation",
-)
 
 
 # --- data -------------------------------------------------------------------------------
@@ -167,6 +151,9 @@ def run_pipeline(folder: Path) -> dict:
 def run_pandas(folder: Path) -> dict:
     import pandas as pd
 
+    sys.path.insert(0, str(ROOT))
+    from pipeline.analyze.figure7 import PAPER_TASKS
+
     frame = pd.read_parquet(folder / "models", columns=["id", "pipeline_tag", "tags", "datasets"])
     task = frame["pipeline_tag"].where(frame["pipeline_tag"].isin(PAPER_TASKS), "other")
     tags = frame["tags"].explode()
@@ -187,6 +174,9 @@ def run_pandas(folder: Path) -> dict:
 
 def run_duckdb(folder: Path) -> dict:
     import duckdb
+
+    sys.path.insert(0, str(ROOT))
+    from pipeline.analyze.figure7 import PAPER_TASKS
 
     parts = str(folder / "models" / "*.parquet")
     tasks = ", ".join(f"'{t}'" for t in PAPER_TASKS)  # constants, not user input

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.analyze.figure7 import check_models_columns
 from pipeline.analyze.population import POPULATIONS, check_population, paper_ids
 from pipeline.arguments import add_results_argument, add_snapshot_argument
 from pipeline.atomic import temporary_path, write_json_atomic, write_text_atomic
@@ -42,7 +43,7 @@ def run_analyze(models: pd.DataFrame, with_figure1: bool = False) -> dict[str, p
     from pipeline.analyze.run import analyze_source
     from pipeline.analyze.source import MemorySource
 
-    _check_models(models)
+    check_models_columns(models)
     source = MemorySource(Path("."), {}, None, {"models": models})
     return analyze_source(source, with_figure1=with_figure1).tables
 
@@ -141,13 +142,3 @@ def run(args: argparse.Namespace) -> int:
     for path in analyze_snapshot(Path(args.snapshot), Path(args.results), population):
         print(path)
     return 0
-
-
-def _check_models(models: pd.DataFrame) -> None:
-    if "pipeline_tag" not in models.columns:
-        raise ValueError("models table has no 'pipeline_tag' column (needed for Figure 7)")
-    if not {"card_data", "model_index", "tags"} & set(models.columns):
-        raise ValueError(
-            "models table has none of the columns 'card_data', 'model_index', 'tags' "
-            "(needed to find machine-parseable claims)"
-        )

@@ -11,6 +11,8 @@ Only rows whose JSON text mentions "metrics" are parsed: the others cannot hold 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -63,7 +65,7 @@ def assess_models(models: pd.DataFrame) -> pd.DataFrame:
     but is not valid JSON (their claim then comes from the tag)."""
     if len(models) == 0:
         return _empty_assessment(models.index)
-    _check_columns(models)
+    check_models_columns(models)
     card = _column(models, "card_data")
     top = _column(models, "model_index")
     has_json = (card.notna() | top.notna()).to_numpy()
@@ -74,13 +76,7 @@ def assess_models(models: pd.DataFrame) -> pd.DataFrame:
     unparseable = np.zeros(len(models), dtype=bool)
     card_values = card.iloc[candidates].to_numpy(dtype=object)
     top_values = top.iloc[candidates].to_numpy(dtype=object)
-    for i, card_text, top_text in zip(candidates, card_values, top_values, strict=True):
-        found, bad = _model_index(card_text, top_text)
-        unparseable[i] = bad
-        if found is None and bad:
-            use_tag[i] = True
-        else:
-            claim[i] = has_machine_parseable_claim(found)
+    _decide_claims(candidates, card_values, top_values, claim, use_tag, unparseable)
 
     tagged = np.flatnonzero(use_tag)
     tags = _column(models, "tags").iloc[tagged]
@@ -147,7 +143,27 @@ def diagnostics_from_assessment(assessed: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def _check_columns(models: pd.DataFrame) -> None:
+def _decide_claims(
+    candidates: np.ndarray,
+    card_values: Any,
+    top_values: Any,
+    claim: np.ndarray,
+    use_tag: np.ndarray,
+    unparseable: np.ndarray,
+) -> None:
+    """For rows whose JSON mentions metrics: a claim from the model-index, or, when the
+    JSON cannot be parsed, fall back to the tag (the arrays are updated in place)."""
+    for i, card_text, top_text in zip(candidates, card_values, top_values, strict=True):
+        found, bad = _model_index(card_text, top_text)
+        unparseable[i] = bad
+        if found is None and bad:
+            use_tag[i] = True
+        else:
+            claim[i] = has_machine_parseable_claim(found)
+
+
+def check_models_columns(models: pd.DataFrame) -> None:
+    """`ValueError` naming what Figure 7 needs when a models table lacks it."""
     if "pipeline_tag" not in models.columns:
         raise ValueError("models table has no 'pipeline_tag' column (needed for Figure 7)")
     if not {"card_data", "model_index", "tags"} & set(models.columns):
@@ -279,13 +295,7 @@ def assess_arrays(
         index = pa.array(candidates)
         card_values = card.take(index).to_pylist()
         top_values = top.take(index).to_pylist()
-        for i, card_text, top_text in zip(candidates, card_values, top_values, strict=True):
-            found, bad = _model_index(card_text, top_text)
-            unparseable[i] = bad
-            if found is None and bad:
-                use_tag[i] = True
-            else:
-                claim[i] = has_machine_parseable_claim(found)
+        _decide_claims(candidates, card_values, top_values, claim, use_tag, unparseable)
     tags = column_or_nulls(batch, "tags", pa.list_(pa.string()))
     has_tag = rows_having(tags, [CLAIM_TAG])
     no_tags = is_null(tags)

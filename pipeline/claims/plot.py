@@ -102,15 +102,7 @@ def _bars(table: pd.DataFrame, tolerance: float, title: str) -> Figure:
     axes.grid(axis="x", alpha=0.3)
     axes.set_axisbelow(True)
     axes.spines[["top", "right"]].set_visible(False)
-    figure.suptitle(title, fontsize=11)
-    figure.legend(
-        handles=_legend(table, tolerance),
-        loc="outside lower center",
-        ncols=4,
-        frameon=False,
-        fontsize=8,
-    )
-    return figure
+    return _with_title_and_legend(figure, title, table, tolerance, fontsize=8)
 
 
 def _label(row) -> str:
@@ -121,6 +113,20 @@ def _label(row) -> str:
     if isinstance(dataset, str):
         parts.append(dataset)
     return " · ".join(parts)
+
+
+def _with_title_and_legend(
+    figure: Figure, title: str, table: pd.DataFrame, tolerance: float, fontsize: int
+) -> Figure:
+    figure.suptitle(title, fontsize=11)
+    figure.legend(
+        handles=_legend(table, tolerance),
+        loc="outside lower center",
+        ncols=4,
+        frameon=False,
+        fontsize=fontsize,
+    )
+    return figure
 
 
 def _legend(table: pd.DataFrame, tolerance: float) -> list:
@@ -179,12 +185,4 @@ def _distribution(table: pd.DataFrame, tolerance: float, title: str) -> Figure:
         textcoords="offset points",
         fontsize=9,
     )
-    figure.suptitle(title, fontsize=11)
-    figure.legend(
-        handles=_legend(table, tolerance),
-        loc="outside lower center",
-        ncols=4,
-        frameon=False,
-        fontsize=9,
-    )
-    return figure
+    return _with_title_and_legend(figure, title, table, tolerance, fontsize=9)
