@@ -49,7 +49,7 @@ data: sample $(STAMP)
 	$(BIN)/python -m pipeline.claims.curate --shared ../shared
 	for f in hftorrent-repo-names-2022-08-15.txt transformed_packages.csv; do \
 	  gzip -9 -n -c ../shared/data/icse23-artifact/$$f > data/icse23/$$f.gz; done
-	cp ../shared/data/icse23-artifact/top20*_downloads.csv data/icse23/
+	cp ../shared/data/icse23-artifact/top20*_downloads.csv ../shared/data/icse23-artifact/npm_list.csv data/icse23/
 
 ## clean: remove snapshots and results of local runs (never data/)
 clean:

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "pipeline.plot.command",
     "pipeline.report.command",
     "pipeline.claims.command",
+    "pipeline.registries.command",
     "pipeline.measure",
     "pipeline.hub.replay.command",
 )

@@ -126,6 +126,12 @@ def analyze_snapshot(snapshot: Path, results: Path, population: str = "all") -> 
         "paper_ids_found": analysis.context["models"] if ids is not None else None,
     }
     results = Path(results)
+    fetched = _registry_downloads(results)
+    if fetched is not None and "figure1" in analysis.tables:
+        from pipeline.analyze.figure1 import figure1_summary, with_fetched_series
+
+        analysis.tables["figure1"] = with_fetched_series(analysis.tables["figure1"], fetched)
+        analysis.tables["figure1_summary"] = figure1_summary(analysis.tables["figure1"])
     try:
         written = write_results(analysis.tables, results)
         written.append(write_parquet(analysis.per_model, results / PER_MODEL_FILE))
@@ -142,3 +148,13 @@ def run(args: argparse.Namespace) -> int:
     for path in analyze_snapshot(Path(args.snapshot), Path(args.results), population):
         print(path)
     return 0
+
+
+def _registry_downloads(results: Path) -> pd.DataFrame | None:
+    """NPM/PyPI counts fetched by `ptm fetch-downloads` into `results`, if any."""
+    from pipeline.analyze.figure1 import read_registry_downloads
+
+    try:
+        return read_registry_downloads(results)
+    except ValueError as error:
+        raise PipelineError(str(error)) from error

@@ -82,15 +82,22 @@ def figure1_section(summary: pd.DataFrame | None) -> list[str]:
         summary["source"].str.startswith("paper") & summary["series"].str.contains("Hub")
     ]
     snapshot = summary[summary["source"] == "this snapshot"]
+    fetched = summary["source"].str.startswith("fetched from").any()
+    registries = (
+        "NPM and PyPI: the paper's 2022 counts beside today's counts of the same packages "
+        "(`ptm fetch-downloads`)."
+        if fetched
+        else "NPM and PyPI are the paper's 2022 counts; fresh counts were not fetched "
+        "(`ptm fetch-downloads` adds them when online)."
+    )
     if len(paper_hub) and len(snapshot):
         ratio = float(snapshot["total"].iloc[0]) / float(paper_hub["total"].iloc[0])
         lines += [
             "",
             f"Reading: the snapshot's top 100 models total {int(snapshot['total'].iloc[0]):,} "
             f"downloads a month, {ratio:.2g}x the paper's Hub top 100 "
-            f"({int(paper_hub['total'].iloc[0]):,}). NPM and PyPI are the paper's 2022 counts; "
-            "fresh NPM/PyPI counts are not fetched. A sample snapshot's top 100 is not the "
-            "Hub's top 100.",
+            f"({int(paper_hub['total'].iloc[0]):,}). {registries} A sample snapshot's top 100 "
+            "is not the Hub's top 100.",
         ]
     return [*lines, "", "![Figure 1](figure1.png)", ""]
 
