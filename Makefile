@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The tests also need the evaluation extras (torch, transformers) for tests/evaluate.
+EVAL_STAMP := $(VENV)/.installed-eval
+$(EVAL_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,eval]'
+	touch $(EVAL_STAMP)
+
 ## setup: create .venv and install the project with its dev tools
 setup: $(STAMP)
 
@@ -27,7 +33,7 @@ measure: $(STAMP)
 	$(BIN)/ptm measure --config $(CONFIG)
 
 ## test: run the test suite
-test: $(STAMP)
+test: $(EVAL_STAMP)
 	$(BIN)/python -m pytest -q
 
 ## lint: ruff lint and format check

@@ -21,7 +21,10 @@ COMMAND_MODULES = (
     "pipeline.plot.command",
     "pipeline.report.command",
     "pipeline.claims.command",
+    "pipeline.evaluate.command",
     "pipeline.registries.command",
+    "pipeline.snapshot.catalog",
+    "pipeline.evolution.command",
     "pipeline.measure",
     "pipeline.hub.replay.command",
 )

@@ -82,6 +82,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "keep_card_body": False,
         # A previous complete snapshot: per-model requests only for new or changed models.
         "since": None,
+        # After a crawl, keep only the newest N complete snapshots of the store (null: all).
+        "keep_last": None,
         # Signed commits, read from git commit objects (a tree-less partial clone per repo):
         # "off", "sample" (commits_per_stratum models from each downloads decile), "all".
         "commits": "off",
@@ -113,6 +115,7 @@ _NULLABLE = {
     ("hub", "endpoint"),
     ("crawl", "max_pages"),
     ("crawl", "since"),
+    ("crawl", "keep_last"),
     ("crawl", "git_endpoint"),
     ("dask", "scheduler"),
 }
@@ -155,7 +158,7 @@ def _check_type(where: str, default: Any, value: Any, nullable: bool) -> Any:
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: expected true or false, got {value!r}")
         return value
-    if isinstance(default, int) or where.endswith("max_pages"):
+    if isinstance(default, int) or where.endswith(("max_pages", "keep_last")):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ConfigError(f"{where}: expected a non-negative whole number, got {value!r}")
         return value
@@ -191,6 +194,8 @@ def validate(raw: Any, source: str) -> Config:
             if key not in DEFAULTS[section]:
                 known = ", ".join(DEFAULTS[section])
                 raise ConfigError(f"{source}: unknown key {section}.{key} (known: {known})")
+            if (section, key) == ("crawl", "commits") and value is False:
+                value = "off"  # YAML 1.1 reads a bare `off` as false
             values[section][key] = _check_type(
                 f"{source}: {section}.{key}",
                 DEFAULTS[section][key],
@@ -212,6 +217,8 @@ def validate(raw: Any, source: str) -> Config:
     commits = values["crawl"]["commits"]
     if commits not in ("off", "sample", "all"):
         raise ConfigError(f"{source}: crawl.commits must be off, sample or all, got {commits!r}")
+    if values["crawl"]["keep_last"] is not None and values["crawl"]["keep_last"] < 1:
+        raise ConfigError(f"{source}: crawl.keep_last must be null or at least 1")
     if values["crawl"]["detail_batch"] < 1:
         raise ConfigError(f"{source}: crawl.detail_batch must be at least 1")
     if values["dask"]["workers"] < 1:

@@ -60,6 +60,10 @@ def test_bad_configuration_names_the_key(
         load_config(path, overrides)
 
 
+def test_a_bare_off_is_the_string_off() -> None:
+    assert load_config(None, ["crawl.commits=off"])["crawl"]["commits"] == "off"
+
+
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"nope\.yaml does not exist"):
         load_config(tmp_path / "nope.yaml")

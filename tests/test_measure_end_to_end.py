@@ -179,6 +179,11 @@ def test_every_command_has_help() -> None:
         "replay-hub",
         "claims",
         "discrepancy",
+        "fetch-downloads",
+        "evaluate",
+        "snapshots",
+        "diff",
+        "evolution",
     }
     for name, sub in commands.items():
         assert sub.description, name

@@ -18,6 +18,7 @@ import json
 import logging
 import platform
 import shutil
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -165,7 +166,13 @@ class Crawl:
             return writer, progress
         started = self.now()
         writer = SnapshotWriter(root / new_snapshot_id(started))
-        if writer.folder.exists():
+        for _ in range(30):  # ids have one-second resolution: wait for a free one
+            if not writer.folder.exists():
+                break
+            time.sleep(0.1)
+            started = self.now()
+            writer = SnapshotWriter(root / new_snapshot_id(started))
+        else:
             raise SnapshotError(f"snapshot folder {writer.folder} already exists")
         write_json_atomic(
             writer.folder / CRAWL_START,
@@ -188,7 +195,8 @@ class Crawl:
         models = read_parts(writer, "models", ["id", "sha", "author"])
         done = {p["unit"] for p in progress if "unit" in p}
         to_fetch, authors = self.carry_over(writer, models, done)
-        self.run_units(writer, DETAILS, fetch_model_details, to_fetch, done)
+        if self.settings.stages:
+            self.run_units(writer, DETAILS, fetch_model_details, to_fetch, done)
         if self.config["crawl"]["orgs"]:
             self.run_units(writer, ORGS, fetch_orgs, authors, done)
         if self.config["crawl"]["commits"] != "off":

@@ -12,6 +12,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from huggingface_hub.utils import parse_ratelimit_headers
+
 from pipeline.hub.ratelimit import RateBudget
 
 _RATELIMIT_HEADERS = ("ratelimit", "ratelimit-policy")
@@ -41,6 +43,7 @@ class SharedBudget:
     def __init__(self, actor: Any) -> None:
         self.actor = actor
         self.waited_s = 0.0
+        self._reported: dict[str, tuple[int | None, int | None, int]] = {}
 
     def acquire(self, bucket: str) -> None:
         wait = self.actor.reserve(bucket).result()
@@ -49,8 +52,23 @@ class SharedBudget:
             time.sleep(wait)
 
     def observe(self, headers: Mapping[str, str]) -> None:
+        """Report the server's view to the actor when it says something new: another
+        quota or window, another reset time, or an exhausted window. The Hub sends these
+        headers on every answer; relaying each one would double the cost of a request."""
         limits = {k: v for k, v in headers.items() if k.lower() in _RATELIMIT_HEADERS}
-        if limits:
+        info = parse_ratelimit_headers(limits) if limits else None
+        if info is None:
+            return
+        reset_at = round(time.time() + info.reset_in_seconds)
+        known = self._reported.get(info.resource_type)
+        news = (
+            known is None
+            or known[:2] != (info.limit, info.window_seconds)
+            or abs(known[2] - reset_at) > 1
+            or info.remaining == 0
+        )
+        if news:
+            self._reported[info.resource_type] = (info.limit, info.window_seconds, reset_at)
             self.actor.observe(limits).result()
 
     def quota(self, bucket: str) -> int:

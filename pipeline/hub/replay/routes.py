@@ -5,7 +5,14 @@ Endpoints (docs/hub-api.md §1, §2, §4, §5, §6, §11):
 - `GET /api/models`: the listing (see `listing.py`);
 - `GET /api/models/{repo_id}[/revision/{rev}]`: model_info (see `info.py`); `rev` is
   percent-decoded, so `refs%2Fpr%2F1` works; legacy ids without a namespace work too;
-- `GET|HEAD /{repo_id}/resolve/{rev}/{path}`: raw files; only README.md is ever recorded;
+- `GET|HEAD /{repo_id}/resolve/{rev}/{path}`: raw files: the recorded README.md, and any file
+  of a repo added with `ReplayStore.with_repo_files` (ETag = git blob sha1, `X-Repo-Commit`;
+  plain 200, never `X-Xet-*`);
+- `GET /api/{models|datasets}/{repo_id}/tree/{rev}[/{path}]`: the served files of a repo
+  (one page, `type`/`oid`/`size`/`path`), which `snapshot_download` lists;
+- `GET /api/datasets/{repo_id}[/revision/{rev}]` and `GET|HEAD /datasets/{repo_id}/resolve/
+  {rev}/{path}`: dataset repos added with `with_repo_files(..., repo_type="dataset")`; any
+  other dataset or space is `RepoNotFound`;
 - `GET /api/organizations/{name}/overview`: recorded org overviews.
 
 Error semantics: a missing or private repo is 401 anonymously and 404 with a token
@@ -129,15 +136,24 @@ def handle(
     try:
         if request.path.rstrip("/") == "/api/models":
             return _listing(request, store, base_url)
+        tree = _parse_tree(segments)
+        if tree is not None:
+            return _tree(request, store, *tree)
         if segments[:2] == ["api", "models"]:
             return _model_info(request, store, segments[2:])
-        if segments[:2] in (["api", "datasets"], ["api", "spaces"]) and len(segments) > 2:
+        if segments[:2] == ["api", "datasets"] and len(segments) > 2:
+            return _dataset_info(request, store, segments[2:])
+        if segments[:2] == ["api", "spaces"] and len(segments) > 2:
             return repo_not_found(request.auth)
         if endpoint_kind(request.path) == "org_overview":
             return _org_overview(store, unquote(segments[2]))
     except QueryError as error:
         return error_answer(400, str(error))
-    if segments[:1] in (["datasets"], ["spaces"]) and parse_resolve("/" + "/".join(segments[1:])):
+    if segments[:1] == ["datasets"]:
+        dataset_target = parse_resolve("/" + "/".join(segments[1:]))
+        if dataset_target is not None:
+            return _resolve_dataset(request, store, dataset_target)
+    if segments[:1] == ["spaces"] and parse_resolve("/" + "/".join(segments[1:])):
         return repo_not_found(request.auth)
     target = parse_resolve(request.path)
     if target is not None:
@@ -224,6 +240,10 @@ def _resolve(request: Request, store: ReplayStore, target: ResolveTarget, base_u
         return gated(target.repo_id, request.auth, base_url)
     content = store.readme(target.repo_id) if target.file_path == README else None
     if content is None:
+        content = store.repo_file("model", target.repo_id, target.file_path)
+        if content is not None:
+            return file_answer(content, commit)
+    if content is None:
         message = f"{target.file_path} was not recorded for this model in the replay data"
         return error_answer(404, message, "EntryNotFound", {"X-Repo-Commit": commit})
     headers = {
@@ -239,3 +259,110 @@ def _org_overview(store: ReplayStore, name: str) -> Answer:
     if org is None:
         return error_answer(404, "Organization not found")
     return json_answer(200, org)
+
+
+def file_answer(content: bytes, commit: str) -> Answer:
+    """A served repo file: plain 200 with the git blob ETag and `X-Repo-Commit`."""
+    headers = {
+        "Content-Type": "application/octet-stream",
+        "ETag": f'"{git_blob_sha1(content)}"',
+        "X-Repo-Commit": commit,
+    }
+    return Answer(200, headers, content)
+
+
+def _repo_and_tail(rest: list[str], keyword: str) -> tuple[str, list[str]] | None:
+    """Split `[ns, name, keyword, ...]` or `[name, keyword, ...]` into (repo id, tail)."""
+    if len(rest) >= 4 and rest[2] == keyword and all(rest[:2]):
+        return "/".join(unquote(part) for part in rest[:2]), rest[3:]
+    if len(rest) >= 3 and rest[1] == keyword and rest[0]:
+        return unquote(rest[0]), rest[2:]
+    return None
+
+
+def _parse_tree(segments: list[str]) -> tuple[str, str, str, str] | None:
+    """(repo type, repo id, revision, path prefix) of `/api/{models|datasets}/{id}/tree/...`."""
+    if segments[:1] != ["api"] or len(segments) < 2 or segments[1] not in ("models", "datasets"):
+        return None
+    parsed = _repo_and_tail(segments[2:], "tree")
+    if parsed is None or not parsed[1] or not parsed[1][0]:
+        return None
+    repo_id, tail = parsed
+    prefix = unquote("/".join(tail[1:])).strip("/")
+    return segments[1][:-1], repo_id, unquote(tail[0]), prefix
+
+
+def _tree(
+    request: Request, store: ReplayStore, repo_type: str, repo_id: str, revision: str, prefix: str
+) -> Answer:
+    repo = store.repo(repo_type, repo_id)
+    if repo_type == "model":
+        record = store.get(repo_id)
+        if record is None or not _visible(record):
+            return repo_not_found(request.auth)
+        if record.get("disabled") is True:
+            return error_answer(403, DISABLED_MESSAGE)
+        commit = store.commit(repo_id)
+        if not known_revision(record, revision, commit):
+            return revision_not_found(revision)
+        files = dict(repo.files) if repo is not None else {}
+        readme = store.readme(repo_id)
+        if readme is not None:
+            files.setdefault(README, readme)
+    else:
+        if repo is None:
+            return repo_not_found(request.auth)
+        if revision not in ("main", "HEAD", repo.sha):
+            return revision_not_found(revision)
+        files = dict(repo.files)
+    entries = [
+        {"type": "file", "oid": git_blob_sha1(content), "size": len(content), "path": path}
+        for path, content in sorted(files.items())
+        if not prefix or path.startswith(prefix + "/")
+    ]
+    return json_answer(200, entries)
+
+
+def dataset_info_body(repo_id: str, sha: str, paths: list[str]) -> dict[str, Any]:
+    """A minimal dataset_info JSON for a served dataset repo (SYNTHETIC metadata)."""
+    return {
+        "_id": git_blob_sha1(repo_id.encode("utf-8"))[:24],
+        "id": repo_id,
+        "author": repo_id.split("/", 1)[0] if "/" in repo_id else None,
+        "sha": sha,
+        "private": False,
+        "disabled": False,
+        "gated": False,
+        "tags": [],
+        "siblings": [{"rfilename": path} for path in paths],
+    }
+
+
+def _dataset_info(request: Request, store: ReplayStore, rest: list[str]) -> Answer:
+    parsed = _repo_and_tail(rest, "revision")
+    if parsed is not None:
+        repo_id, tail = parsed[0], parsed[1]
+        revision = unquote("/".join(tail)) if tail else None
+    elif len(rest) in (1, 2) and all(rest):
+        repo_id, revision = "/".join(unquote(part) for part in rest), None
+    else:
+        return json_answer(404, {"error": PAGE_NOT_FOUND})
+    repo = store.repo("dataset", repo_id)
+    if repo is None:
+        return repo_not_found(request.auth)
+    if revision is not None and revision not in ("main", "HEAD", repo.sha):
+        return revision_not_found(revision)
+    return json_answer(200, dataset_info_body(repo_id, repo.sha, sorted(repo.files)))
+
+
+def _resolve_dataset(request: Request, store: ReplayStore, target: ResolveTarget) -> Answer:
+    repo = store.repo("dataset", target.repo_id)
+    if repo is None:
+        return repo_not_found(request.auth)
+    if target.revision not in ("main", "HEAD", repo.sha):
+        return revision_not_found(target.revision)
+    content = repo.files.get(target.file_path)
+    if content is None:
+        message = f"{target.file_path} was not recorded for this dataset in the replay data"
+        return error_answer(404, message, "EntryNotFound", {"X-Repo-Commit": repo.sha})
+    return file_answer(content, repo.sha)

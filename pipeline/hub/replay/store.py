@@ -8,6 +8,11 @@ A data directory holds:
   answered a request for an old id with a renamed repo: the old id becomes a rename.
 - `readmes/{author}__{name}.md` (optional): real README.md bytes, served byte-for-byte.
 - `orgs.jsonl` (optional): one organization overview JSON per line, each with `name`.
+- `repos/models/{author}__{name}/...` and `repos/datasets/{author}__{name}/...` (optional):
+  the files of a model or dataset repo, served by `/{id}/resolve/...` and
+  `/datasets/{id}/resolve/...` (see `ReplayStore.with_repo_files`). A model folder whose id
+  has no record gets a minimal SYNTHETIC record; the repo's commit is the record's `sha`, else
+  `files_commit(files)`.
 
 The envelopes' `recorded_at` dates give `ReplayStore.recorded_at` ("2024-07-09..2024-07-11"),
 which the server announces in an `X-Replay-Recorded-At` header so that a snapshot of replayed
@@ -25,7 +30,8 @@ import gzip
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
@@ -34,6 +40,43 @@ READMES_DIR = "readmes"
 ORGS_FILE = "orgs.jsonl"
 KINDS = ("model_info", "listing")
 PLACEHOLDER_PREFIX = b"replay-unrecorded:"
+REPOS_DIR = "repos"
+REPO_TYPES = ("model", "dataset")
+FILES_PREFIX = b"replay-files:"
+
+
+@dataclass(frozen=True)
+class RepoFiles:
+    """The files of one model or dataset repo at one commit (`path` -> bytes, posix paths)."""
+
+    repo_type: str
+    repo_id: str
+    sha: str
+    files: Mapping[str, bytes]
+
+
+def files_commit(files: Mapping[str, bytes]) -> str:
+    """A deterministic stand-in commit for a set of files: sha1 over sorted paths and contents."""
+    digest = hashlib.sha1(FILES_PREFIX)
+    for path in sorted(files):
+        digest.update(path.encode("utf-8") + b"\0" + hashlib.sha1(files[path]).digest())
+    return digest.hexdigest()
+
+
+def safe_repo_path(path: str) -> str:
+    """`path` if it is a relative posix path inside a repo (no `..`, no absolute, no `\\`).
+
+    :raises ValueError: naming the path.
+    """
+    pure = PurePosixPath(path)
+    if (
+        not path
+        or "\\" in path
+        or pure.is_absolute()
+        or any(part in ("", ".", "..") for part in path.split("/"))
+    ):
+        raise ValueError(f"repo file path {path!r} is not a plain relative path")
+    return path
 
 
 def placeholder_commit(model_id: str) -> str:
@@ -60,6 +103,7 @@ class ReplayStore:
         renames: Mapping[str, str] | None = None,
         orgs: Iterable[dict[str, Any]] | None = None,
         recorded_at: str | None = None,
+        repo_files: Iterable[RepoFiles] | None = None,
     ) -> None:
         self.recorded_at = recorded_at
         self._models: tuple[dict[str, Any], ...] = tuple(records)
@@ -83,6 +127,15 @@ class ReplayStore:
             if not isinstance(name, str) or not name:
                 raise ValueError(f"org {index}: expected a JSON object with a string 'name'")
             self._orgs[name] = org
+        self._repo_files: dict[tuple[str, str], RepoFiles] = {}
+        for repo in repo_files or ():
+            if repo.repo_type not in REPO_TYPES:
+                raise ValueError(f"repo {repo.repo_id!r}: type must be one of {REPO_TYPES}")
+            if repo.repo_type == "model" and repo.repo_id not in self._by_id:
+                raise ValueError(f"files given for unknown model id {repo.repo_id!r}")
+            for path in repo.files:
+                safe_repo_path(path)
+            self._repo_files[(repo.repo_type, repo.repo_id)] = repo
 
     @classmethod
     def from_records(
@@ -112,7 +165,68 @@ class ReplayStore:
         readmes = _read_readmes(data_dir / READMES_DIR, [_record_id(r, "") for r in records])
         orgs = _read_orgs(data_dir / ORGS_FILE)
         recorded_at = f"{min(dates)}..{max(dates)}" if len(dates) > 1 else next(iter(dates), None)
-        return cls(records, readmes=readmes, renames=renames, orgs=orgs, recorded_at=recorded_at)
+        store = cls(records, readmes=readmes, renames=renames, orgs=orgs, recorded_at=recorded_at)
+        for repo_type, repo_id, folder in _repo_folders(data_dir / REPOS_DIR):
+            store = store.with_repo_files(repo_id, folder, repo_type=repo_type)
+        return store
+
+    def with_repo_files(
+        self,
+        repo_id: str,
+        files: Path | Mapping[str, bytes],
+        repo_type: str = "model",
+        sha: str | None = None,
+    ) -> ReplayStore:
+        """A copy that also serves the files of a model or dataset repo.
+
+        `files` is a folder (every file under it, hidden ones skipped) or a mapping of posix
+        path -> bytes. For a model, the record's `siblings` gain the files and its commit
+        stays the record's `sha`; a model id without a record gets a minimal SYNTHETIC record
+        with `sha` (default `files_commit(files)`). A dataset repo's commit is `sha`, default
+        `files_commit(files)`.
+
+        :raises ValueError: an unknown repo type, or a path that leaves the repo.
+        """
+        if repo_type not in REPO_TYPES:
+            raise ValueError(f"repo type {repo_type!r}: must be one of {REPO_TYPES}")
+        contents = _folder_files(Path(files)) if isinstance(files, str | Path) else dict(files)
+        for path in contents:
+            safe_repo_path(path)
+        records = list(self._models)
+        if repo_type == "model":
+            record = self._by_id.get(repo_id)
+            if record is None:
+                record = _minimal_record(repo_id, sha or files_commit(contents))
+                records.append(record)
+            names = [s.get("rfilename") for s in record.get("siblings") or []]
+            names += [path for path in sorted(contents) if path not in names]
+            updated = {**record, "siblings": [{"rfilename": name} for name in names]}
+            records = [updated if r is record else r for r in records]
+            commit = record.get("sha") if isinstance(record.get("sha"), str) else None
+            commit = commit or placeholder_commit(repo_id)
+        else:
+            commit = sha or files_commit(contents)
+        repos = {
+            **self._repo_files,
+            (repo_type, repo_id): RepoFiles(repo_type, repo_id, commit, contents),
+        }
+        return ReplayStore(
+            records,
+            self._readmes,
+            self._renames,
+            self._orgs.values(),
+            self.recorded_at,
+            repos.values(),
+        )
+
+    def repo(self, repo_type: str, repo_id: str) -> RepoFiles | None:
+        """The served files of a model or dataset repo, or None."""
+        return self._repo_files.get((repo_type, repo_id))
+
+    def repo_file(self, repo_type: str, repo_id: str, path: str) -> bytes | None:
+        """One served file's bytes, or None."""
+        repo = self._repo_files.get((repo_type, repo_id))
+        return None if repo is None else repo.files.get(path)
 
     def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]]) -> ReplayStore:
         """A copy where each model's record is updated with the given fields.
@@ -127,7 +241,12 @@ class ReplayStore:
             raise KeyError(f"overrides name unknown model ids: {unknown}")
         records = [{**r, **overrides.get(r["id"], {})} for r in self._models]
         return ReplayStore(
-            records, self._readmes, self._renames, self._orgs.values(), self.recorded_at
+            records,
+            self._readmes,
+            self._renames,
+            self._orgs.values(),
+            self.recorded_at,
+            self._repo_files.values(),
         )
 
     def __len__(self) -> int:
@@ -236,3 +355,41 @@ def _read_orgs(path: Path) -> list[dict[str, Any]]:
                 raise ValueError(f"{path}:{number}: expected a JSON object with a string 'name'")
             orgs.append(org)
     return orgs
+
+
+def _minimal_record(repo_id: str, sha: str) -> dict[str, Any]:
+    """A SYNTHETIC model record for a repo that is served only from files."""
+    return {
+        "_id": hashlib.sha1(repo_id.encode("utf-8")).hexdigest()[:24],
+        "id": repo_id,
+        "modelId": repo_id,
+        "author": repo_id.split("/", 1)[0] if "/" in repo_id else None,
+        "sha": sha,
+        "private": False,
+        "disabled": False,
+        "gated": False,
+        "tags": [],
+        "siblings": [],
+    }
+
+
+def _folder_files(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        raise FileNotFoundError(f"repo folder {folder} does not exist")
+    files: dict[str, bytes] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            files[relative.as_posix()] = path.read_bytes()
+    return files
+
+
+def _repo_folders(root: Path) -> list[tuple[str, str, Path]]:
+    """(repo type, repo id, folder) for each `repos/{models,datasets}/{author}__{name}`."""
+    found = []
+    for repo_type in REPO_TYPES:
+        base = root / f"{repo_type}s"
+        if base.is_dir():
+            for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+                found.append((repo_type, folder.name.replace("__", "/", 1), folder))
+    return found
