@@ -46,6 +46,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 	$(BIN)/ruff format $(LINT_PATHS)
 
+## bench: run the crawl and analysis benchmarks (minutes; results in benchmarks/README.md)
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/crawl.py
+	$(BIN)/python benchmarks/analysis.py
+
 ## sample: rebuild data/hub-2024-07 from ../shared/data
 sample:
 	$(PYTHON) scripts/build_sample.py
@@ -61,4 +67,4 @@ data: sample $(STAMP)
 clean:
 	rm -rf snapshots results
 
-.PHONY: help setup measure test lint format sample data clean
+.PHONY: help setup measure test lint format bench sample data clean
