@@ -231,36 +231,59 @@ class Crawl:
             (i, s) for i, s in pairs if i not in previous_sha or previous_sha[i] != s or s is None
         ]
         changed_ids = {i for i, _ in changed}
-        known_orgs = read_table(self.since, "orgs", ["name"])["name"]
+        # Models the base has no good row for (a failed request, or a stage it did not
+        # crawl) are fetched again, so that rerunning finishes what failed before.
+        complete = set(current)
+        for stage in self.settings.stages:
+            previous_rows = read_table(self.since, stage)
+            if stage == "cards":
+                previous_rows = previous_rows[previous_rows["readme_status"] != "error"]
+            complete &= set(previous_rows["model_id"])
+        retry = [(i, s) for i, s in pairs if i not in changed_ids and i not in complete]
+        previous_orgs = read_table(self.since, "orgs", ["name", "kind"])
+        known_orgs = previous_orgs.loc[previous_orgs["kind"] != "unknown", "name"]
         if f"{CARRY}-00001" not in done:
             provenance = envelope(writer.snapshot_id, self.now(), __version__, self.endpoint)
-            rows = [
-                {
-                    **provenance,
-                    "model_id": i,
-                    "change": "new"
-                    if i not in previous_sha
-                    else ("changed" if s is not None else "no-sha"),
-                    "previous_sha": previous_sha.get(i),
-                    "sha": s,
-                }
-                for i, s in changed
-            ] + [
-                {**provenance, "model_id": i, "change": "deleted", "previous_sha": s, "sha": None}
-                for i, s in previous_sha.items()
-                if i not in current
-            ]
+            rows = (
+                [
+                    {
+                        **provenance,
+                        "model_id": i,
+                        "change": "new"
+                        if i not in previous_sha
+                        else ("changed" if s is not None else "no-sha"),
+                        "previous_sha": previous_sha.get(i),
+                        "sha": s,
+                    }
+                    for i, s in changed
+                ]
+                + [
+                    {**provenance, "model_id": i, "change": "retry", "previous_sha": s, "sha": s}
+                    for i, s in retry
+                ]
+                + [
+                    {
+                        **provenance,
+                        "model_id": i,
+                        "change": "deleted",
+                        "previous_sha": s,
+                        "sha": None,
+                    }
+                    for i, s in previous_sha.items()
+                    if i not in current
+                ]
+            )
             writer.write_part("changes", "part-00001", pa.Table.from_pylist(rows, schema=CHANGES))
-            keep_models = set(current) - changed_ids
+            keep_models = set(current) - changed_ids - {i for i, _ in retry}
             for name in ("cards", "security"):
                 carried = read_table(self.since, name)
                 carried = carried[carried["model_id"].isin(keep_models)]
                 writer.write_part(name, f"part-{CARRY}", _to_arrow(carried, name))
             orgs = read_table(self.since, "orgs")
-            orgs = orgs[orgs["name"].isin(set(authors))]
+            orgs = orgs[orgs["name"].isin(set(authors)) & orgs["name"].isin(set(known_orgs))]
             writer.write_part("orgs", f"part-{CARRY}", _to_arrow(orgs, "orgs"))
             writer.append_progress({"phase": CARRY, "unit": f"{CARRY}-00001"})
-        return changed, [a for a in authors if a not in set(known_orgs)]
+        return changed + retry, [a for a in authors if a not in set(known_orgs)]
 
     def commit_sample(self, writer: SnapshotWriter) -> list[tuple[str, str | None]]:
         """`(model_id, stratum)` of the repos whose commits are read (deterministic)."""

@@ -136,7 +136,8 @@ CHANGES = pa.schema(
     [
         *ENVELOPE,
         pa.field("model_id", pa.string(), nullable=False),
-        # new, changed, deleted; no-sha: re-fetched because without a sha a change is invisible
+        # new, changed, deleted; no-sha: re-fetched because without a sha a change is
+        # invisible; retry: unchanged, but the base snapshot has no good row for it
         pa.field("change", pa.string(), nullable=False),
         pa.field("previous_sha", pa.string()),
         pa.field("sha", pa.string()),

@@ -187,3 +187,19 @@ def test_commit_signatures_of_a_stratified_sample(
     assert (commits["n_signed"].to_numpy() == expected_signed).all()
     assert read_table(result.folder, "errors").empty
     assert result.manifest["requests"]["git_clone"] == 50
+
+
+def test_an_incremental_crawl_fetches_what_its_base_lacks(tmp_path: Path, store) -> None:
+    with ReplayHub(store) as hub:
+        base = crawl(crawl_config(tmp_path / "a"), hub.url)  # listing only: no cards
+        hub.reset_stats()
+        config = crawl_config(tmp_path / "b", "crawl.details=[cards]", f"crawl.since={base.folder}")
+        second = crawl(config, hub.url)
+        stats = hub.stats()
+    assert stats["resolve"] == len(store)
+    changes = read_table(second.folder, "changes")
+    no_sha = {r["id"] for r in store.models if not r.get("sha")}
+    assert set(changes.loc[changes["change"] == "retry", "model_id"]) == (
+        {r["id"] for r in store.models} - no_sha
+    )
+    assert len(read_table(second.folder, "cards")) == len(store)
