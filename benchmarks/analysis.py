@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import platform
 import resource
 import subprocess
@@ -37,6 +36,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from readme_section import machine, update_readme  # noqa: E402
+
 SHARED_PAGES = ROOT.parent / "shared" / "data" / "hub-2024-07" / "model_lists"
 WORK = Path("/tmp/ptm-bench")
 PART_ROWS = 50_000
@@ -260,19 +262,6 @@ def measure(engine: str, folder: Path, repeat: int) -> dict | None:
 # --- report --------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()}"
-
-
 def versions() -> str:
     import pandas
     import pyarrow
@@ -339,20 +328,6 @@ def render(results: dict[int, dict[str, dict | None]], repeat: int) -> str:
 START, END = "<!-- analysis benchmark: start -->", "<!-- analysis benchmark: end -->"
 
 
-def update_readme(path: Path, section: str) -> None:
-    """Replace this benchmark's section of README.md (between its markers), keeping the
-    rest of the file (other benchmarks write their own sections)."""
-    block = f"{START}\n{section.rstrip()}\n{END}\n"
-    text = path.read_text() if path.is_file() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = before + block + ("\n" + after if after else "")
-    else:
-        text = text.rstrip() + "\n\n" + block
-    path.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
@@ -381,7 +356,7 @@ def main() -> int:
                 )
     text = render(results, args.repeat)
     if not args.no_write:
-        update_readme(ROOT / "benchmarks" / "README.md", text)
+        update_readme(ROOT / "benchmarks" / "README.md", text, START, END)
     print(text)
     return 0
 

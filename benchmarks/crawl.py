@@ -54,6 +54,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from readme_section import machine, update_readme  # noqa: E402
 
 DATA = ROOT / "data" / "hub-2024-07"
 WORK = Path("/tmp/ptm-bench-crawl")
@@ -319,19 +321,6 @@ def rate_analysis(run: dict[str, Any], server: Server, quota: int, window_s: flo
 # --- report --------------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()}"
-
-
 def versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -507,20 +496,6 @@ def render(plan: Plan, res: dict[str, Any], total_s: float) -> str:
     return "\n".join(lines)
 
 
-def update_readme(path: Path, section: str) -> None:
-    """Replace this benchmark's section of README.md (between its markers), keeping the rest
-    of the file (other benchmarks write their own sections)."""
-    block = f"{START}\n{section.rstrip()}\n{END}\n"
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = before + block + ("\n" + after if after else "")
-    else:
-        text = text.rstrip() + "\n\n" + block
-    path.write_text(text, encoding="utf-8")
-
-
 # --- main -----------------------------------------------------------------------------------------
 
 
@@ -612,7 +587,7 @@ def main() -> int:
     text = render(plan, results, time.perf_counter() - began)
     print(text)
     if not args.quick and not args.no_write:
-        update_readme(README, text)
+        update_readme(README, text, START, END)
         say(f"wrote {README}")
     return 0
 
