@@ -39,5 +39,20 @@ def add_results_argument(
 
 
 def add_snapshot_argument(parser: argparse.ArgumentParser, help: str) -> None:
-    """`--snapshot DIR` (required), a snapshot folder."""
-    parser.add_argument("--snapshot", type=Path, required=True, metavar="DIR", help=help)
+    """`--snapshot DIR` (required): a snapshot folder, or the URL of one on any storage
+    fsspec reaches (fetched into `SNAPSHOT_CACHE` by `resolve_snapshot_argument`)."""
+    parser.add_argument("--snapshot", type=str, required=True, metavar="DIR|URL", help=help)
+
+
+SNAPSHOT_CACHE = Path(".cache/snapshots")
+
+
+def resolve_snapshot_argument(args: argparse.Namespace) -> None:
+    """Turn `args.snapshot` into a local folder, fetching a remote snapshot first."""
+    from pipeline.snapshot.remote import fetch_snapshot, is_remote
+
+    value = getattr(args, "snapshot", None)
+    if isinstance(value, str) and is_remote(value):
+        args.snapshot = fetch_snapshot(value, SNAPSHOT_CACHE)
+    elif isinstance(value, str):
+        args.snapshot = Path(value)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from pipeline import __version__
+from pipeline.arguments import resolve_snapshot_argument
 from pipeline.errors import PipelineError
 
 COMMAND_MODULES = (
@@ -59,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
+        resolve_snapshot_argument(args)
         return int(args.func(args) or 0)
     except PipelineError as error:
         print(f"ptm {args.command}: error: {error}", file=sys.stderr)

@@ -107,6 +107,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "paths": {
         "snapshots": "snapshots",
         "results": "results",
+        # After each complete crawl, copy the snapshot to this fsspec URL (s3://bucket/hub,
+        # gs://..., file:///...), manifest last; null: local only.
+        "publish": None,
     },
 }
 
@@ -116,6 +119,7 @@ _NULLABLE = {
     ("crawl", "max_pages"),
     ("crawl", "since"),
     ("crawl", "keep_last"),
+    ("paths", "publish"),
     ("crawl", "git_endpoint"),
     ("dask", "scheduler"),
 }

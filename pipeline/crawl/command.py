@@ -15,6 +15,7 @@ from pipeline.errors import PipelineError
 from pipeline.hub.endpoint import hub_endpoint
 from pipeline.snapshot.catalog import apply_retention, incremental_base
 from pipeline.snapshot.lock import store_lock
+from pipeline.snapshot.remote import publish_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,10 @@ def crawl(config: Config, endpoint: str) -> CrawlResult:
     with store_lock(store, command=command):
         with dask_client(config) as dask:
             result = Crawl(config, endpoint, dask).run()
+        if config["paths"]["publish"]:
+            url = publish_snapshot(result.folder, config["paths"]["publish"])
+            log.warning("published %s to %s", result.folder.name, url)
+            result.published = url
         if config["crawl"]["keep_last"]:
             for folder in apply_retention(store, config["crawl"]["keep_last"], dry_run=False):
                 log.warning("retention: removed %s", folder)
@@ -64,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{name} {entry['rows']}" for name, entry in tables.items())
     requests = sum(result.manifest["requests"].values())
     print(f"snapshot {result.folder}: {counts}; {requests} requests")
+    if result.published:
+        print(f"published to {result.published}")
     return 0
 
 

@@ -64,6 +64,7 @@ class CrawlResult:
     resumed: bool = False
     listing_pages_fetched: int = 0
     request_counts: dict[str, int] = field(default_factory=dict)
+    published: str | None = None
 
 
 def retry_policy(config: Config) -> RetryPolicy:
