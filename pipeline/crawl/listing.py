@@ -40,9 +40,23 @@ def listing_params(config: Config) -> list[tuple[str, str]]:
     return params
 
 
-def ids_in_parts(writer: SnapshotWriter) -> set[str]:
+LISTING_TABLES = ("models", "files", "errors")
+
+
+def committed_listing_ids(writer: SnapshotWriter, pages: int) -> set[str]:
+    """Ids of the first `pages` listing pages, whose progress lines were written.
+
+    A kill between writing a page's parts and its progress line leaves parts of a page
+    that is not committed; those are dropped here, since the page is fetched again (and
+    counting its ids as seen would make the refetch drop them all as duplicates).
+    """
     ids: set[str] = set()
-    for part in sorted((writer.folder / "models").glob("part-*.parquet")):
+    for table in LISTING_TABLES:
+        for part in (writer.folder / table).glob("part-[0-9]*.parquet"):
+            if int(part.stem.removeprefix("part-")) > pages:
+                part.unlink()
+    for number in range(1, pages + 1):
+        part = writer.folder / "models" / f"part-{number:05d}.parquet"
         ids.update(pq.read_table(part, columns=["id"]).column("id").to_pylist())
     return ids
 
@@ -81,7 +95,7 @@ class ListingPhase:
         if done and done[-1]["next_url"] is None:
             return
         start_url = done[-1]["next_url"] if done else None
-        seen = ids_in_parts(self.writer) if done else set()
+        seen = committed_listing_ids(self.writer, len(done))
         max_pages = self.config["crawl"]["max_pages"]
         bar = progress_bar(self.config, f"listing {self.client.endpoint}", " models", len(seen))
         pending: deque[tuple[int, Any, dict[str, Any], Any]] = deque()

@@ -148,3 +148,29 @@ def test_an_empty_hub_is_a_clear_error(tmp_path: Path) -> None:
 def test_an_unreachable_hub_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(HubError, match=r"cannot reach the Hub at http://127\.0\.0\.1:9"):
         crawl(crawl_config(tmp_path), "http://127.0.0.1:9")
+
+
+def test_a_kill_between_a_pages_parts_and_its_progress_line_loses_nothing(
+    tmp_path: Path, replay_hub: ReplayHub, full_crawl
+) -> None:
+    """Regression: the parts of an uncommitted page used to count as seen on resume, so the
+    refetched page was dropped whole as duplicates (found by the kill -9 trials)."""
+    import json
+    import shutil
+
+    clean, _ = full_crawl
+    config = crawl_config(tmp_path)
+    folder = tmp_path / "snapshots" / clean.folder.name
+    shutil.copytree(clean.folder, folder)
+    (folder / "manifest.json").unlink()
+    lines = (folder / "progress.jsonl").read_text().splitlines()
+    # What a kill right after page 4's parts were written leaves: 3 committed pages.
+    (folder / "progress.jsonl").write_text("\n".join(lines[:3]) + "\n")
+    start = json.loads((folder / "crawl.json").read_text())
+    start["config_hash"] = config.config_hash
+    (folder / "crawl.json").write_text(json.dumps(start))
+    resumed = crawl(config, replay_hub.url)
+    assert resumed.folder == folder and resumed.resumed
+    assert resumed.listing_pages_fetched == clean.manifest["listing"]["pages"] - 3
+    for table in ("models", "files", "errors"):
+        pd.testing.assert_frame_equal(payload(resumed.folder, table), payload(clean.folder, table))
