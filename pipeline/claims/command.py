@@ -12,8 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.analyze.command import write_results
 from pipeline.arguments import add_results_argument, add_snapshot_argument
-from pipeline.atomic import temporary_path, write_text_atomic
+from pipeline.atomic import temporary_path
 from pipeline.claims.errors import ClaimsError, MeasurementsError
 from pipeline.claims.extract import claims_with_diagnostics, counts_by_source, diagnostics_table
 from pipeline.claims.join import DEFAULT_TOLERANCE_PP, pair_claims
@@ -34,16 +35,6 @@ __all__ = [
     "run_claims",
     "run_discrepancy",
 ]
-
-
-def write_results(tables: dict[str, pd.DataFrame], results: Path) -> list[Path]:
-    """Each table as `<results>/<name>.csv`, written atomically; the paths."""
-    written = []
-    for name, table in tables.items():
-        target = Path(results) / f"{name}.csv"
-        write_text_atomic(target, table.to_csv(index=False))
-        written.append(target)
-    return written
 
 
 def run_claims(models: pd.DataFrame) -> dict[str, pd.DataFrame]:

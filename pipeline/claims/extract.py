@@ -197,18 +197,31 @@ def _metric_row(
     if "value" not in metric:
         counts["metric_without_value"] += 1
         return _unparsed(row, None, "metric has no value key")
-    parsed = parse_value(metric["value"])
-    scale, scale_reason = unit_scale(canonical, parsed.value, parsed.percent_sign)
+    _set_value(row, metric["value"], canonical, "model-index", note)
+    return row
+
+
+def _set_value(
+    row: dict,
+    raw: object,
+    metric: str,
+    source: str,
+    note: str | None,
+    *,
+    scale_reason: bool = True,
+) -> None:
+    """Fill `row`'s value columns from a reported value (parsed, scale detected)."""
+    parsed = parse_value(raw)
+    scale, why_scale = unit_scale(metric, parsed.value, parsed.percent_sign)
     row.update(
         value=parsed.value,
         value_text=parsed.text,
         unit_scale=scale,
         uncertainty=parsed.uncertainty,
         parse_status=parsed.status,
-        parse_reason=parsed.reason or scale_reason or note,
-        confidence=CONFIDENCE["model-index"],
+        parse_reason=parsed.reason or (why_scale if scale_reason else None) or note,
+        confidence=CONFIDENCE[source],
     )
-    return row
 
 
 def _unparsed(row: dict, raw: object, reason: str) -> dict:
@@ -266,17 +279,7 @@ def _eval_results_claims(model_id: str, eval_results: object, counts: Counter) -
         if "value" not in data:
             rows.append(_unparsed(row, None, "entry has no value key"))
             continue
-        parsed = parse_value(data["value"])
-        scale, _ = unit_scale("score", parsed.value, parsed.percent_sign)
-        row.update(
-            value=parsed.value,
-            value_text=parsed.text,
-            unit_scale=scale,
-            uncertainty=parsed.uncertainty,
-            parse_status=parsed.status,
-            parse_reason=parsed.reason,
-            confidence=CONFIDENCE["eval_results"],
-        )
+        _set_value(row, data["value"], "score", "eval_results", None, scale_reason=False)
         rows.append(row)
     return rows
 

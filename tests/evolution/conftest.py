@@ -4,19 +4,16 @@ incremental: the synthetic evolution of `pipeline.evolution.sample.synthetic_evo
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from pipeline.config import Config, load_config
 from pipeline.crawl.command import crawl
 from pipeline.evolution.sample import Evolution, synthetic_evolution
 from pipeline.hub.replay.server import ReplayHub
 from pipeline.hub.replay.store import ReplayStore
-from pipeline.snapshot.writer import new_snapshot_id
+from tests.crawl.helpers import crawl_config
 
 SUBSET = 400
 
@@ -31,25 +28,6 @@ class TwoStates:
     evolution: Evolution
 
 
-def crawl_config(tmp: Path, *overrides: str) -> Config:
-    """Fast retries, no progress bar, no orgs, snapshots under `tmp / "snapshots"`."""
-    return load_config(
-        None,
-        [
-            f"paths.snapshots={tmp / 'snapshots'}",
-            "crawl.progress=false",
-            "crawl.backoff_base_s=0.01",
-            "crawl.backoff_cap_s=0.05",
-            "crawl.timeout_s=2",
-            "crawl.max_retries=8",
-            "crawl.orgs=false",
-            "crawl.api_quota=1000000",
-            "crawl.resolvers_quota=1000000",
-            *overrides,
-        ],
-    )
-
-
 def subset_with_renames(sample_dir: Path, n: int = SUBSET) -> ReplayStore:
     """The first `n` real records of the sample plus the 6 renamed ones (real renames)."""
     full = ReplayStore.load(sample_dir)
@@ -59,8 +37,6 @@ def subset_with_renames(sample_dir: Path, n: int = SUBSET) -> ReplayStore:
 
 
 def crawl_state(tmp: Path, data: ReplayStore, *overrides: str) -> tuple[Path, dict]:
-    while (tmp / "snapshots" / new_snapshot_id(datetime.now(UTC))).exists():
-        time.sleep(0.05)  # snapshot ids have one-second resolution
     with ReplayHub(data) as hub:
         result = crawl(crawl_config(tmp, "crawl.details=[security]", *overrides), hub.url)
         return result.folder, hub.stats()
