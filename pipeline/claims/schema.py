@@ -16,7 +16,8 @@ Claims columns:
 - `metric_type`, `metric_name` as given; `metric`: the canonical name (`metrics.py`).
 - `value` (float or null), `value_text` (raw as given), `unit_scale` (`fraction`,
   `percent`, `raw`, `unknown`), `uncertainty` (the `± x` part), `parse_status` (`ok`,
-  `unparsed`), `parse_reason` (why unparsed, or a note on how it was read).
+  `unparsed`; `failed` with source `extraction`: the model's data could not be read at
+  all), `parse_reason` (why unparsed or failed, or a note on how it was read).
 - `verified` (the metric's `verified` flag, set by the Hub), `verify_token` (a
   `verifyToken` is present), `source_name`, `source_url` (the result's `source`; for card
   tables the heading above the table), `bot_written`, `bot_rule` (see `extract.bot_rule`).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 
@@ -50,6 +50,9 @@ MODELS = pa.schema(
         pa.field("n_files", pa.int64()),
         pa.field("n_spaces", pa.int64()),
         pa.field("extra_json", pa.string()),
+        # Raw fields present but unusable (beyond int64, not finite, impossible date, wrong
+        # type): their column is null and extra_json keeps the value as received.
+        pa.field("invalid_fields", pa.list_(pa.string())),
     ]
 )
 
@@ -95,6 +98,9 @@ CARDS = pa.schema(
         pa.field("sections", pa.list_(pa.string())),
         pa.field("is_template", pa.bool_()),
         pa.field("body", pa.string()),
+        # The README was longer than the parse limit: length is the full size, everything
+        # else (front matter, sections, body) was measured on its first bytes.
+        pa.field("body_truncated", pa.bool_()),
     ]
 )
 
