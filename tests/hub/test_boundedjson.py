@@ -38,8 +38,9 @@ def depth_of(value: object) -> int:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
     max_leaves=30,
 )
 
@@ -64,7 +65,7 @@ def test_brackets_inside_strings_do_not_count() -> None:
 
 def test_a_body_deeper_than_the_limit_is_refused_before_decoding() -> None:
     deep = b"[" * 100_000 + b"]" * 100_000  # json.loads would raise RecursionError
-    with pytest.raises(JsonTooDeep, match="100,000|100000"):
+    with pytest.raises(JsonTooDeep, match="100000 levels"):
         loads_bounded(deep)
     assert loads_bounded(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH) is not None
 
