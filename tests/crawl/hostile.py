@@ -42,7 +42,7 @@ def encode_record(record: dict[str, Any], field: str, value: Any) -> bytes:
         target = target[name]
     raw = value.body if isinstance(value, RawJson) else None
     target[last] = PLACEHOLDER if raw is not None else value
-    body = json.dumps(copy, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = json.dumps(copy, separators=(",", ":")).encode("ascii")
     return body.replace(json.dumps(PLACEHOLDER).encode(), raw) if raw is not None else body
 
 
