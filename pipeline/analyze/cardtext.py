@@ -237,7 +237,7 @@ def _training_log(card: _Card) -> bool:
     for header, rows in card.tables():
         if not any(h in ("epoch", "step", "steps", "epochs", "global_step") for h in header):
             continue
-        losses = [j for j, h in enumerate(header) if "loss" in h or _metric_column(h)]
+        losses = [j for j, h in enumerate(header) if "loss" in h]
         train = [j for j, h in enumerate(header) if h.startswith("train") and "loss" in h]
         numeric_train = any(j < len(r) and _is_number(r[j]) for r in rows for j in train)
         if losses and (numeric_train or len(rows) >= 2):
@@ -282,8 +282,8 @@ def _paper(card: _Card) -> bool:
         start = low.rfind("\n", 0, match.start()) + 1
         end = low.find("\n", match.end())
         line = low[start : end if end >= 0 else len(low)]
-        before = low[max(start, match.start() - 160) : match.start()]
-        if _OWN_PAPER.search(line) or not _NOT_OWN_PAPER.search(before):
+        before = low[max(0, match.start() - 300) : match.start()]
+        if _OWN_PAPER.search(line) or not _NOT_OWN_PAPER.search(before + line):
             return True
     return False
 
@@ -343,13 +343,13 @@ def _base_model(card: _Card) -> bool:
 _ARCHITECTURE: Final = re.compile(
     r"(?:model )?architecture\W{0,6}\s*[:|]\s*\**\s*(?!\[?more information)\w"
     r"|\b\d+[ -]?(?:layers?|transformer layers|attention heads|heads|hidden (?:size|units|dim\w*)"
-    r"|experts|blocks)\b"
+    r"|experts)\b"
     r"|\b(?:num_hidden_layers|num_attention_heads|hidden_size|d_model|n_layers?|n_heads?)\b\W{0,4}\d"
     r"|\b(?:encoder-decoder|encoder decoder|decoder-only|decoder only|encoder-only|seq2seq|"
     r"sequence-to-sequence|auto-?regressive (?:language )?model|mixture[ -]of[ -]experts|\bmoe\b"
-    r"|n-stream decoder|u-net|unet|vision transformer|transformer-based|based on the \w+ "
-    r"transformer architecture|transformer architecture)"
-    r"|sentencetransformer\(|\(0\): transformer\(|full model architecture"
+    r"|n-stream decoder|u-net|unet|vision transformer|based on the (?:\w+ )?transformer "
+    r"architecture)\b"
+    r"|sentencetransformer\(|\(0\): transformer\(|full model architecture|\d+ x \w*layer\("
 )
 _ARCH_GATE: Final = (
     "architect", "layer", "head", "hidden", "encoder", "decoder", "regressive", "expert", "moe",
@@ -359,7 +359,13 @@ _ARCH_GATE: Final = (
 
 def _architecture(card: _Card) -> bool:
     low = card.low
-    return any(k in low for k in _ARCH_GATE) and bool(_ARCHITECTURE.search(low))
+    if not any(k in low for k in _ARCH_GATE):
+        return False
+    if _ARCHITECTURE.search(low):
+        return True
+    return any(
+        "architecture" in heading and has_content(text) for heading, text in card.sections()
+    )
 
 
 # --- hardware ---------------------------------------------------------------------------
@@ -378,10 +384,29 @@ _TRAINING_HARDWARE: Final = re.compile(
 )
 
 
+_SPECIFIC_ACCELERATOR: Final = re.compile(
+    r"\b(?:[ahv]100|h200|a10g?|a40|a6000|rtx ?a?\d{4}\w*|l40s?|p100|tpu[ -]?v?\d\w*|gaudi\d?"
+    r"|trainium|mi\d{3}x?)\b"
+)
+_USED_ACCELERATOR: Final = re.compile(
+    r"\b(?:i|we) (?:use|used|utili[sz]ed)\s+(?:\d+ ?x ?|\d+ )?(?:nvidia )?(?:tesla )?"
+    r"(?:[ahv]100|h200|a6000|rtx ?a?\d{4}|tpu[ -]?v?\d)"
+)
+_HARDWARE_HEADING: Final = re.compile(r"hardware|compute infrastructure|compute|infrastructure")
+
+
 def _training_hardware(card: _Card) -> bool:
     low = card.low
-    return any(k in low for k in ("gpu", "tpu", "100", "hardware", "rtx", "gaudi", "a10", "t4")) and (
-        bool(_TRAINING_HARDWARE.search(low))
+    if not any(k in low for k in ("gpu", "tpu", "100", "hardware", "rtx", "gaudi", "a10", "t4")):
+        return False
+    if _TRAINING_HARDWARE.search(low) or _USED_ACCELERATOR.search(low):
+        return True
+    return any(
+        _HARDWARE_HEADING.search(heading)
+        and "requirement" not in heading
+        and "inference" not in heading
+        and _SPECIFIC_ACCELERATOR.search(text.lower())
+        for heading, text in card.sections()
     )
 
 
@@ -518,19 +543,28 @@ _DATA_HEADING: Final = re.compile(
     r"\b(?:training|train|fine-?tuning|evaluation|eval|pre-?training)?\s*(?:data|dataset|datasets|corpus|corpora)\b"
     r"|データ|数据|датасет|данные"
 )
+_KNOWN_DATA: Final = (
+    r"(?:wikipedia|common ?crawl|c4|mc4|the pile|pile|openwebtext|bookcorpus|books3|laion[\w-]*"
+    r"|imagenet[\w-]*|coco|squad[\w-]*|glue|superglue|librispeech|common ?voice|oscar|cc100"
+    r"|alpaca|openorca|sharegpt|ultrachat|dolly|oasst\w*|the stack|redpajama|slimpajama|mnli"
+    r"|multinli|snli|xnli|conll[\w-]*|wmt\d*|opus[\w-]*|cifar[\w-]*|mnist|fashion-mnist)\b"
+)
 _NAMED: Final = re.compile(
-    r"\]\(https?://|https?://|`[^`\n]{2,}`|(?-i:\b[A-Z][\w-]*[A-Z0-9][\w-]*\b)|(?-i:\b[a-z]+_[\w-]+\b)"
+    r"(?i:" + _KNOWN_DATA + r")|\]\(https?://|https?://|`[^`\n]{2,}`|(?-i:\b[A-Z][\w-]*[A-Z0-9][\w-]*\b)|(?-i:\b[a-z]+_[\w-]+\b)"
     r"|[\w.-]+/[\w.-]+"
 )
 _DATA_SENTENCE: Final = re.compile(
-    r"(?:fine-?tuned|finetuned|trained|pre-?trained|evaluated|tested|validated|tuned)\b[^.\n]{0,60}?"
-    r"\b(?:on|using|with|from)\s+(?:the |a |an )?(?:subsets? of |the )?(?:\w+ )?(?:the )?"
+    r"(?:(?:fine-?tuned|finetuned|trained|pre-?trained|tuned)(?:\s+(?!on\b|using\b|with\b)[\w-]+){0,3}"
+    r"\s+(?:on|using|with)|(?:evaluated|tested|validated)(?:\s+(?!on\b)[\w-]+){0,3}\s+on)"
+    r"\s+(?:the |a |an )?(?:subsets? of |the )?(?:\w+ )?(?:the )?"
     r"(?:large-scale )?(?:dataset )?"
     r"(?!none\b|unknown\b|a photo\b|photos\b|images? of\b)"
-    r"(\[[^\]\n]{2,80}\]\(|`[^`\n]{2,80}`|(?-i:[A-Z][\w-]*[A-Z0-9][\w-]*|[a-z]+_[\w-]+)|[\w.-]+/[\w.-]+)"
-    r"|\bdataset(?:s)?(?: used)?(?: for training)?(?: is| are)?\W{0,4}[:：]?\s*(?:the )?"
+    r"(\[[^\]\n]{2,80}\]\((?!https?://huggingface\.co/(?!datasets/))|`[^`\n]{2,80}`"
+    r"|(?-i:[A-Z][\w-]*[A-Z0-9][\w-]*|[a-z]+_[\w-]+)|[\w.-]+/[\w.-]+|" + _KNOWN_DATA + r")"
+    r"|\bdataset(?:s)?(?: used)?(?: for training)?(?:\s*[:：]|\s+(?:is|are|was|were))\s*(?:the )?"
     r"(?!\[?more information)(\[[^\]\n]{2,80}\]\(|`[^`\n]{2,80}`|(?-i:[A-Z][\w-]{1,}))"
-    r"|\bon the (?!none\b|unknown\b)[\w./ -]{2,60}? dataset\b"
+    r"|\bon the (?!none\b|unknown\b|a\b|an\b|my\b|our\b|own\b|small\b|custom\b|private\b)"
+    r"[\w./-]{2,60}(?: [\w./-]+){0,3}? dataset\b"
     r"|\b(?:use|used|using) (?:a |the )?(?:test |training |validation )?(?:split of )?(?:the )?"
     r"(?:machine translated version of )?(?:the )?\[[^\]\n]{2,80}\]\([^)\n]*\)\s*(?:dataset|corpus)"
     r"|huggingface\.co/datasets/(?![\w.-]+/(?:images|documentation-images)\b)[\w.-]+"
@@ -548,7 +582,9 @@ def _dataset_details(card: _Card) -> bool:
         start = low.rfind("\n", 0, match.start()) + 1
         end = low.find("\n", match.end())
         line = low[start : end if end >= 0 else len(low)]
-        if "calibration" in line or "gptq dataset" in line or "awq dataset" in line:
+        if "calibration" in line or (
+            line.lstrip().startswith("|") and ("gptq dataset" in low or "awq dataset" in low)
+        ):
             continue
         return True
     for heading, text in card.sections():
