@@ -114,7 +114,9 @@ class _Card:
 
 # --- tables -----------------------------------------------------------------------------
 
-_TABLE_SEPARATOR: Final = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{1,}:?[ \t]*)+\|?[ \t]*$")
+_TABLE_SEPARATOR: Final = re.compile(
+    r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{1,}:?[ \t]*)+\|?[ \t]*$"
+)
 _HTML_ROW: Final = re.compile(r"<tr\b.*?</tr>", re.DOTALL)
 _HTML_CELL: Final = re.compile(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", re.DOTALL)
 _TAGS: Final = re.compile(r"<[^>]+>")
@@ -177,7 +179,9 @@ _METRIC: Final = re.compile(
     r"|mrr\w*|kappa|r2|correlation|micro|macro|weighted|ccip|elo|drop|squad|glue|superglue"
     r"|result|results|performance|benchmark|metric|metrics|value)(?![a-z])"
 )
-_TRAIN_ONLY: Final = re.compile(r"^(?:train(?:ing)?[ _]\w+|loss|epoch|step|steps|learning[ _]rate)$")
+_TRAIN_ONLY: Final = re.compile(
+    r"^(?:train(?:ing)?[ _]\w+|loss|epoch|step|steps|learning[ _]rate)$"
+)
 
 
 def _metric_column(header: str) -> bool:
@@ -306,13 +310,40 @@ _BASE_MODEL: Final = re.compile(
     + _NAME
     + r"|(?:^|\n)\W*base(?: model)?\W{0,4}[:：]\s*\**\s*(?!\[?more information)"
     + _NAME
-    + r"|\bas (?:the )?base\b|base model of|architecture of base model",
+    + r"|\bas (?:the )?base\b|base model of|architecture of base model"
+    r"|(?-i:\b[A-Z][A-Za-z]*[A-Z0-9][\w.-]*(?: \d+(?:\.\d+)?[BM])?)\s+(?:fine-?tuned|finetuned)"
+    r"\s+(?:on|with|for)\b",
     re.IGNORECASE,
 )
 _BASE_GATE: Final = (
-    "tun", "train", "quant", "convert", "distil", "deriv", "merge", "based", "base", "original",
-    "gguf", "gptq", "awq", "exl", "onnx", "lora", "adapter", "adaption", "weights", "checkpoint",
-    "version", "variant", "model files", "resumed", "continued", "initiali", "built", "parent",
+    "tun",
+    "train",
+    "quant",
+    "convert",
+    "distil",
+    "deriv",
+    "merge",
+    "based",
+    "base",
+    "original",
+    "gguf",
+    "gptq",
+    "awq",
+    "exl",
+    "onnx",
+    "lora",
+    "adapter",
+    "adaption",
+    "weights",
+    "checkpoint",
+    "version",
+    "variant",
+    "model files",
+    "resumed",
+    "continued",
+    "initiali",
+    "built",
+    "parent",
     "foundation",
 )
 # Derivation words of other languages, near a Hub model link or an owner/name id.
@@ -352,8 +383,22 @@ _ARCHITECTURE: Final = re.compile(
     r"|sentencetransformer\(|\(0\): transformer\(|full model architecture|\d+ x \w*layer\("
 )
 _ARCH_GATE: Final = (
-    "architect", "layer", "head", "hidden", "encoder", "decoder", "regressive", "expert", "moe",
-    "transformer", "d_model", "unet", "u-net", "seq2seq", "sequence-to-sequence", "block",
+    "architect",
+    "layer",
+    "head",
+    "hidden",
+    "encoder",
+    "decoder",
+    "regressive",
+    "expert",
+    "moe",
+    "transformer",
+    "d_model",
+    "unet",
+    "u-net",
+    "seq2seq",
+    "sequence-to-sequence",
+    "block",
 )
 
 
@@ -363,9 +408,7 @@ def _architecture(card: _Card) -> bool:
         return False
     if _ARCHITECTURE.search(low):
         return True
-    return any(
-        "architecture" in heading and has_content(text) for heading, text in card.sections()
-    )
+    return any("architecture" in heading and has_content(text) for heading, text in card.sections())
 
 
 # --- hardware ---------------------------------------------------------------------------
@@ -376,8 +419,8 @@ _ACCELERATOR: Final = (
     r"|m[123] (?:pro|max|ultra)|gaudi\d?|trainium|mi\d{3}x?)\b)"
 )
 _TRAINING_HARDWARE: Final = re.compile(
-    rf"(?:train|trained|training|fine-?tun\w*|finetun\w*|pre-?train\w*)\b[^.\n]{{0,120}}?{_ACCELERATOR}"
-    rf"|{_ACCELERATOR}[^.\n]{{0,60}}?\b(?:train|trained|training|fine-?tun\w*|hours|days)\b"
+    rf"(?:train|trained|training|fine-?tun\w*|finetun\w*|pre-?train\w*)\b[^.\n|]{{0,120}}?{_ACCELERATOR}"
+    rf"|{_ACCELERATOR}[^.\n|]{{0,60}}?\b(?:train|trained|training|fine-?tun\w*|hours|days)\b"
     rf"|hardware(?: type)?\W{{0,6}}\s*[:|]\s*\**\s*(?!\[?more information)[^\n]{{0,40}}?{_ACCELERATOR}"
     r"|hardware_used|gpu hours|tpu hours|\d+ ?x ?(?:nvidia )?(?:[ahv]100|h200|a6000|rtx)"
     rf"|(?:gpus?|tpus?|hardware|compute|accelerators?)\W{{0,6}}[:|][^\n]{{0,24}}?{_ACCELERATOR}"
@@ -446,9 +489,21 @@ _HYPERPARAMETERS: Final = re.compile(
 
 def _hyperparameters(card: _Card) -> bool:
     low = card.low
-    return any(k in low for k in ("learning", "lr", "batch", "epoch", "step", "optimizer", "lora_", "decay", "warmup", "dropout")) and bool(
-        _HYPERPARAMETERS.search(low)
-    )
+    return any(
+        k in low
+        for k in (
+            "learning",
+            "lr",
+            "batch",
+            "epoch",
+            "step",
+            "optimizer",
+            "lora_",
+            "decay",
+            "warmup",
+            "dropout",
+        )
+    ) and bool(_HYPERPARAMETERS.search(low))
 
 
 _FRAMEWORK_VERSIONS: Final = re.compile(
@@ -483,9 +538,9 @@ _NOTEBOOK: Final = re.compile(
 
 def _notebook_or_demo(card: _Card) -> bool:
     low = card.low
-    return any(k in low for k in ("colab", "ipynb", "kaggle", "spaces/", "demo", "gradio", "playground")) and bool(
-        _NOTEBOOK.search(low)
-    )
+    return any(
+        k in low for k in ("colab", "ipynb", "kaggle", "spaces/", "demo", "gradio", "playground")
+    ) and bool(_NOTEBOOK.search(low))
 
 
 _LATENCY: Final = re.compile(
@@ -498,9 +553,19 @@ _LATENCY: Final = re.compile(
 
 def _latency(card: _Card) -> bool:
     low = card.low
-    return any(k in low for k in ("latency", "throughput", "/s", "inference time", "inference speed", "fps", "per second", "ms")) and bool(
-        _LATENCY.search(low)
-    )
+    return any(
+        k in low
+        for k in (
+            "latency",
+            "throughput",
+            "/s",
+            "inference time",
+            "inference speed",
+            "fps",
+            "per second",
+            "ms",
+        )
+    ) and bool(_LATENCY.search(low))
 
 
 _FINE_TUNING: Final = re.compile(
@@ -520,9 +585,9 @@ _FINE_TUNING: Final = re.compile(
 
 def _fine_tuning(card: _Card) -> bool:
     low = card.low
-    return any(k in low for k in ("tun", "train", "resume", "recipe", "訓練", "学習", "训练")) and bool(
-        _FINE_TUNING.search(low)
-    )
+    return any(
+        k in low for k in ("tun", "train", "resume", "recipe", "訓練", "学習", "训练")
+    ) and bool(_FINE_TUNING.search(low))
 
 
 _CO2: Final = re.compile(
@@ -550,16 +615,18 @@ _KNOWN_DATA: Final = (
     r"|multinli|snli|xnli|conll[\w-]*|wmt\d*|opus[\w-]*|cifar[\w-]*|mnist|fashion-mnist)\b"
 )
 _NAMED: Final = re.compile(
-    r"(?i:" + _KNOWN_DATA + r")|\]\(https?://|https?://|`[^`\n]{2,}`|(?-i:\b[A-Z][\w-]*[A-Z0-9][\w-]*\b)|(?-i:\b[a-z]+_[\w-]+\b)"
+    r"(?i:"
+    + _KNOWN_DATA
+    + r")|\]\(https?://|https?://|`[^`\n]{2,}`|(?-i:\b[A-Z][\w-]*[A-Z0-9][\w-]*\b)|(?-i:\b[a-z]+_[\w-]+\b)"
     r"|[\w.-]+/[\w.-]+"
 )
 _DATA_SENTENCE: Final = re.compile(
     r"(?:(?:fine-?tuned|finetuned|trained|pre-?trained|tuned)(?:\s+(?!on\b|using\b|with\b)[\w-]+){0,3}"
     r"\s+(?:on|using|with)|(?:evaluated|tested|validated)(?:\s+(?!on\b)[\w-]+){0,3}\s+on)"
-    r"\s+(?:the |a |an )?(?:subsets? of |the )?(?:\w+ )?(?:the )?"
+    r"\s+(?:the |a |an )?(?:subsets? of |the )?(?:[\w-]+ ){0,4}?(?:the )?"
     r"(?:large-scale )?(?:dataset )?"
     r"(?!none\b|unknown\b|a photo\b|photos\b|images? of\b)"
-    r"(\[[^\]\n]{2,80}\]\((?!https?://huggingface\.co/(?!datasets/))|`[^`\n]{2,80}`"
+    r"(\[[^\]\n]{2,80}\]\((?!https?://(?:huggingface\.co/(?!datasets/)|github\.com/))|`[^`\n]{2,80}`"
     r"|(?-i:[A-Z][\w-]*[A-Z0-9][\w-]*|[a-z]+_[\w-]+)|[\w.-]+/[\w.-]+|" + _KNOWN_DATA + r")"
     r"|\bdataset(?:s)?(?: used)?(?: for training)?(?:\s*[:：]|\s+(?:is|are|was|were))\s*(?:the )?"
     r"(?!\[?more information)(\[[^\]\n]{2,80}\]\(|`[^`\n]{2,80}`|(?-i:[A-Z][\w-]{1,}))"
@@ -576,7 +643,9 @@ _DATA_SENTENCE: Final = re.compile(
 
 def _dataset_details(card: _Card) -> bool:
     low = card.low
-    if not any(k in low for k in ("data", "corpus", "corpora", "データ", "数据", "语料", "датасет")):
+    if not any(
+        k in low for k in ("data", "corpus", "corpora", "データ", "数据", "语料", "датасет")
+    ):
         return False
     for match in _DATA_SENTENCE.finditer(card.text):
         start = low.rfind("\n", 0, match.start()) + 1

@@ -115,7 +115,23 @@ def corrected_shares(
                 "labelled_positives": int(y.sum()),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CORRECTED_COLUMNS)
+
+
+CORRECTED_COLUMNS = (
+    "attribute",
+    "measured",
+    "detected",
+    "rate",
+    "sensitivity",
+    "specificity",
+    "corrected",
+    "corrected_low",
+    "corrected_high",
+    "corrected_invalid",
+    "labelled_cards",
+    "labelled_positives",
+)
 
 
 def _ratio(num, den):
