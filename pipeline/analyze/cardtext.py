@@ -88,6 +88,35 @@ def has_content(text: str) -> bool:
     return len(_BLANK.sub("", cleaned)) >= 15
 
 
+def _windows(low: str, anchors: tuple[str, ...], before: int, after: int) -> list[tuple[int, int]]:
+    """Merged spans [i - before, i + after) around every occurrence of an anchor."""
+    spans = []
+    for anchor in anchors:
+        i = low.find(anchor)
+        while i >= 0:
+            spans.append((max(0, i - before), i + len(anchor) + after))
+            i = low.find(anchor, i + len(anchor))
+    if len(spans) < 2:
+        return spans
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _near(
+    pattern: re.Pattern, text: str, low: str, anchors: tuple[str, ...], before: int, after: int
+) -> bool:
+    """`pattern.search(text)` restricted to the spans around the anchors (every match of
+    `pattern` contains one of them), which is what makes the detectors fast."""
+    return any(pattern.search(text, s, e) for s, e in _windows(low, anchors, before, after))
+
+
 class _Card:
     """One card's text, lowercased text and (lazily) its sections and tables."""
 
@@ -359,7 +388,7 @@ _HUB_MODEL: Final = re.compile(
 
 def _base_model(card: _Card) -> bool:
     low = card.low
-    if any(k in low for k in _BASE_GATE) and _BASE_MODEL.search(card.text):
+    if _near(_BASE_MODEL, card.text, low, _BASE_GATE, 120, 160):
         return True
     if _BASE_FOREIGN.search(low):
         for match in _BASE_FOREIGN.finditer(low):
@@ -406,7 +435,7 @@ def _architecture(card: _Card) -> bool:
     low = card.low
     if not any(k in low for k in _ARCH_GATE):
         return False
-    if _ARCHITECTURE.search(low):
+    if _near(_ARCHITECTURE, low, low, _ARCH_GATE, 60, 80):
         return True
     return any("architecture" in heading and has_content(text) for heading, text in card.sections())
 
@@ -435,6 +464,28 @@ _USED_ACCELERATOR: Final = re.compile(
     r"\b(?:i|we) (?:use|used|utili[sz]ed)\s+(?:\d+ ?x ?|\d+ )?(?:nvidia )?(?:tesla )?"
     r"(?:[ahv]100|h200|a6000|rtx ?a?\d{4}|tpu[ -]?v?\d)"
 )
+_HW_ANCHORS: Final = (
+    "gpu",
+    "tpu",
+    "100",
+    "a10",
+    "a40",
+    "a30",
+    "a6000",
+    "rtx",
+    "gtx",
+    "l4",
+    "t4",
+    "h200",
+    "gaudi",
+    "trainium",
+    "mi2",
+    "mi3",
+    "hardware",
+    " m1 ",
+    " m2 ",
+    " m3 ",
+)
 _HARDWARE_HEADING: Final = re.compile(r"hardware|compute infrastructure|compute|infrastructure")
 
 
@@ -442,7 +493,7 @@ def _training_hardware(card: _Card) -> bool:
     low = card.low
     if not any(k in low for k in ("gpu", "tpu", "100", "hardware", "rtx", "gaudi", "a10", "t4")):
         return False
-    if _TRAINING_HARDWARE.search(low) or _USED_ACCELERATOR.search(low):
+    if _near(_TRAINING_HARDWARE, low, low, _HW_ANCHORS, 160, 100) or _USED_ACCELERATOR.search(low):
         return True
     return any(
         _HARDWARE_HEADING.search(heading)
@@ -465,11 +516,22 @@ _INFERENCE_HARDWARE: Final = re.compile(
 )
 
 
+_INFERENCE_ANCHORS: Final = (
+    "vram",
+    " ram",
+    "ram ",
+    "memory",
+    "cpu",
+    "gpu",
+    "hardware",
+    "requirement",
+    "fit",
+    "gb",
+)
+
+
 def _inference_hardware(card: _Card) -> bool:
-    low = card.low
-    return any(k in low for k in ("ram", "memory", "cpu", "gpu", "hardware", "requirement")) and (
-        bool(_INFERENCE_HARDWARE.search(low))
-    )
+    return _near(_INFERENCE_HARDWARE, card.low, card.low, _INFERENCE_ANCHORS, 100, 100)
 
 
 # --- training configuration -------------------------------------------------------------
@@ -487,23 +549,23 @@ _HYPERPARAMETERS: Final = re.compile(
 )
 
 
+_HP_ANCHORS: Final = (
+    "learning",
+    "lr",
+    "batch",
+    "epoch",
+    "warmup",
+    "decay",
+    "gradient",
+    "optimizer",
+    "step",
+    "lora",
+    "dropout",
+)
+
+
 def _hyperparameters(card: _Card) -> bool:
-    low = card.low
-    return any(
-        k in low
-        for k in (
-            "learning",
-            "lr",
-            "batch",
-            "epoch",
-            "step",
-            "optimizer",
-            "lora_",
-            "decay",
-            "warmup",
-            "dropout",
-        )
-    ) and bool(_HYPERPARAMETERS.search(low))
+    return _near(_HYPERPARAMETERS, card.low, card.low, _HP_ANCHORS, 60, 80)
 
 
 _FRAMEWORK_VERSIONS: Final = re.compile(
@@ -583,11 +645,22 @@ _FINE_TUNING: Final = re.compile(
 )
 
 
+_FT_ANCHORS: Final = (
+    "tun",
+    "train",
+    "resume",
+    "recipe",
+    "訓練",
+    "学習",
+    "训练",
+    "setup",
+    "how to",
+    "ファインチューニング",
+)
+
+
 def _fine_tuning(card: _Card) -> bool:
-    low = card.low
-    return any(
-        k in low for k in ("tun", "train", "resume", "recipe", "訓練", "学習", "训练")
-    ) and bool(_FINE_TUNING.search(low))
+    return _near(_FINE_TUNING, card.low, card.low, _FT_ANCHORS, 200, 200)
 
 
 _CO2: Final = re.compile(
@@ -641,13 +714,31 @@ _DATA_SENTENCE: Final = re.compile(
 )
 
 
+_DATA_ANCHORS: Final = (
+    "tuned",
+    "trained",
+    "evaluated",
+    "tested",
+    "validated",
+    "dataset",
+    "データセット",
+    "数据集",
+    "语料",
+)
+
+
 def _dataset_details(card: _Card) -> bool:
     low = card.low
     if not any(
         k in low for k in ("data", "corpus", "corpora", "データ", "数据", "语料", "датасет")
     ):
         return False
-    for match in _DATA_SENTENCE.finditer(card.text):
+    matches = (
+        m
+        for s, e in _windows(low, _DATA_ANCHORS, 120, 200)
+        for m in _DATA_SENTENCE.finditer(card.text, s, e)
+    )
+    for match in matches:
         start = low.rfind("\n", 0, match.start()) + 1
         end = low.find("\n", match.end())
         line = low[start : end if end >= 0 else len(low)]
@@ -657,9 +748,13 @@ def _dataset_details(card: _Card) -> bool:
             continue
         return True
     for heading, text in card.sections():
-        if heading and _DATA_HEADING.search(heading) and has_content(text):
-            if _NAMED.search(_PLACEHOLDER.sub("", text[:600])):
-                return True
+        if (
+            heading
+            and _DATA_HEADING.search(heading)
+            and has_content(text)
+            and _NAMED.search(_PLACEHOLDER.sub("", text[:600]))
+        ):
+            return True
     return False
 
 

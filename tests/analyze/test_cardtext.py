@@ -114,14 +114,15 @@ CASES = [
     ),
     (
         "dataset_details",
-        "This model is a fine-tuned version of [x/y](https://huggingface.co/x/y) on the None dataset.",
+        "A fine-tuned version of [x/y](https://huggingface.co/x/y) on the None dataset.",
         False,
     ),
     ("performance_table", "| Model | Accuracy |\n|---|---|\n| ours | 91.2 |", True),
     ("performance_table", "| Training Loss | Epoch |\n|---|---|\n| 0.5 | 1.0 |", False),
     (
         "training_log",
-        "| Training Loss | Epoch | Step | Validation Loss |\n|---|---|---|---|\n| 0.5 | 1.0 | 10 | 0.4 |",
+        "| Training Loss | Epoch | Step | Validation Loss |\n"
+        "|---|---|---|---|\n| 0.5 | 1.0 | 10 | 0.4 |",
         True,
     ),
     ("hyperparameters", "- learning_rate: 2e-05\n- train_batch_size: 8", True),
