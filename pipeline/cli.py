@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "pipeline.evolution.command",
     "pipeline.measure",
     "pipeline.hub.replay.command",
+    "pipeline.cards.command",
 )
 
 

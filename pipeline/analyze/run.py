@@ -130,7 +130,11 @@ def analyze_source(
     )
     tables["figure6_datasets"] = datasets.table(paper)
     tables["figure6_architectures"] = architectures.table(paper)
-    tables["attribute_coverage"] = cov.coverage_summary(per_model)
+    from pipeline.cards.correction import add_text_correction
+
+    tables["attribute_coverage"] = add_text_correction(
+        cov.coverage_summary(per_model), cards, models["id"]
+    )
     tables["attribute_coverage_by_task"] = cov.coverage_breakdown(per_model, "task")
     tables["attribute_coverage_by_popularity"] = cov.coverage_breakdown(
         per_model, "popularity_decile"

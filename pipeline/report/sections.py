@@ -223,6 +223,7 @@ def coverage_section(summary: pd.DataFrame | None, by_task: pd.DataFrame | None)
             f"{int(row.absent):,} | {int(row.unknown):,} | {_pct(_times100(row.share_present))} | "
             f"{_of_known(row)} |"
         )
+    lines += _card_text_lines(summary)
     if by_task is not None and not by_task.empty:
         lines += [
             "",
@@ -245,6 +246,46 @@ def coverage_section(summary: pd.DataFrame | None, by_task: pd.DataFrame | None)
             "`attribute_coverage_by_year.csv`; per model: `attribute_coverage_models.parquet`.",
         ]
     return [*lines, ""]
+
+
+def _card_text_lines(summary: pd.DataFrame) -> list[str]:
+    """Card-text shares: the detector rate beside the Rogan-Gladen estimate corrected for
+    the detectors' measured errors (pipeline/cards/correction.py), with its 95% CI."""
+    if "text_rate" not in summary or summary["text_sensitivity"].isna().all():
+        return []
+    lines = [
+        "",
+        "Card text: the detectors err, so each card-text share is shown as the detector rate "
+        "and as an estimate corrected for the detectors' sensitivity and specificity "
+        "(Rogan-Gladen), measured on the test part of the labelled set "
+        "(`data/card-labels/`); the 95% CI is a bootstrap over those labelled cards. "
+        "Precision, recall and F1 are the detector's on the same cards.",
+        "",
+        "| factor | cards read | detector rate | corrected [95% CI] | precision | recall | F1 "
+        "| labelled positives |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in summary.itertuples():
+        if _float(row.text_sensitivity) is None and _float(row.text_precision) is None:
+            continue
+        corrected = _float(row.text_corrected)
+        ci = (
+            "-"
+            if corrected is None
+            else f"{_pct(100 * corrected)} [{_pct(_times100(row.text_corrected_low))}, "
+            f"{_pct(_times100(row.text_corrected_high))}]"
+        )
+        lines.append(
+            f"| {row.factor} | {_n(_int(row.text_cards))} | {_pct(_times100(row.text_rate))} | "
+            f"{ci} | {_ratio_cell(row.text_precision)} | {_ratio_cell(row.text_recall)} | "
+            f"{_ratio_cell(row.text_f1)} | {_n(_int(row.text_labelled_positives))} |"
+        )
+    return lines
+
+
+def _ratio_cell(value: object) -> str:
+    number = _float(value)
+    return "-" if number is None else f"{number:.2f}"
 
 
 def documentation_section(summary: pd.DataFrame | None, top: pd.DataFrame | None) -> list[str]:
@@ -338,7 +379,10 @@ DEFINITIONS = [
         "attribute_coverage.csv",
         "per factor of Table I: sources, present / absent / unknown "
         "models, share present (lower bound), share of known, first evidence source "
-        "(pipeline/analyze/coverage.py lists what counts).",
+        "(pipeline/analyze/coverage.py lists what counts); `text_*`: card-text cards read, "
+        "detector rate, Rogan-Gladen corrected share with 95% bootstrap CI, and the "
+        "detector's sensitivity, specificity, precision, recall, F1 on the labelled test part "
+        "(pipeline/cards/correction.py).",
     ),
     (
         "attribute_coverage_by_{task,popularity,year}.csv",

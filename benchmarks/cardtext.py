@@ -1,0 +1,131 @@
+"""Card-text detectors benchmark: cards per second, current detectors vs the baseline.
+
+    .venv/bin/python benchmarks/cardtext.py [--repeat 5]
+
+Data: the 364 real card bodies of `../shared/data/model-cards/card-text-samples.json`.
+Each engine runs `card_signals` over all of them `--repeat` times; the best pass counts.
+Engines: `current` (`pipeline.analyze.cardtext`), `baseline` (the detectors before issue 10,
+`benchmarks/cardtext_baseline.py`), and `current, 2 processes` (the cards split over a
+`multiprocessing` pool of 2 workers, the machine's cores; pool start-up excluded). Results
+go to stdout and to `benchmarks/README.md`; also the micro P/R/F1 of both detectors on the
+labelled test part. The benchmark measures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from multiprocessing import Pool
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cardtext_baseline  # noqa: E402
+from readme_section import machine, update_readme  # noqa: E402
+
+from pipeline.analyze import cardtext  # noqa: E402
+
+SOURCE = ROOT.parent / "shared" / "data" / "model-cards" / "card-text-samples.json"
+TARGET = 10_000
+
+
+def _run(bodies: list[str]) -> int:
+    for body in bodies:
+        cardtext.card_signals(body)
+    return len(bodies)
+
+
+def best_rate(function, bodies: list[str], repeat: int) -> float:
+    """Cards per second of the best of `repeat` passes."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for body in bodies:
+            function(body)
+        best = min(best, time.perf_counter() - start)
+    return len(bodies) / best
+
+
+def pool_rate(bodies: list[str], repeat: int) -> float:
+    chunks = [bodies[0::2], bodies[1::2]]
+    with Pool(2) as pool:
+        pool.map(_run, chunks)  # warm up
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            pool.map(_run, chunks)
+            best = min(best, time.perf_counter() - start)
+    return len(bodies) / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    bodies = [c["modelcard_text"] for c in json.loads(SOURCE.read_text())]
+    mean_chars = sum(map(len, bodies)) / len(bodies)
+    current = best_rate(cardtext.card_signals, bodies, args.repeat)
+    baseline = best_rate(cardtext_baseline.card_signals, bodies, args.repeat)
+    parallel = pool_rate(bodies, args.repeat)
+
+    from pipeline.cards.evaluation import evaluate_cards
+    from pipeline.cards.labels import load_labelled_set, select
+
+    test = select(load_labelled_set(), "test")
+    quality = {
+        name: evaluate_cards(test, function).set_index("attribute").loc["micro"]
+        for name, function in (
+            ("current", cardtext.card_signals),
+            ("baseline", cardtext_baseline.card_signals),
+        )
+    }
+    rows = [
+        ("current", current, quality["current"]),
+        ("current, 2 processes", parallel, quality["current"]),
+        ("baseline (before issue 10)", baseline, quality["baseline"]),
+    ]
+    lines = [
+        "## Card-text detectors: cards per second",
+        "",
+        "`.venv/bin/python benchmarks/cardtext.py` (written by that command; do not edit by "
+        f"hand). Data: the {len(bodies)} real card bodies of "
+        "`../shared/data/model-cards/card-text-samples.json` (mean "
+        f"{mean_chars:,.0f} characters). Each rate is the best of {args.repeat} passes over "
+        "all cards; quality = micro precision / recall / F1 on the 80 cards of the labelled "
+        "test part (`data/card-labels/`).",
+        "",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {machine()}",
+        f"- Versions: Python {platform.python_version()}",
+        "",
+        "| detectors | cards/s | x baseline | micro P | micro R | micro F1 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, rate, q in rows:
+        lines.append(
+            f"| {name} | {rate:,.0f} | {rate / baseline:.2f}x | {q['precision']:.3f} | "
+            f"{q['recall']:.3f} | {q['f1']:.3f} |"
+        )
+    verdict = "met" if parallel >= TARGET else "**not met**"
+    lines += [
+        "",
+        f"Target (issue 10): {TARGET:,} cards/s on this machine: {verdict} "
+        f"({parallel:,.0f} cards/s with both cores).",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    update_readme(
+        ROOT / "benchmarks" / "README.md",
+        text,
+        "<!-- cardtext benchmark: start -->",
+        "<!-- cardtext benchmark: end -->",
+    )
+
+
+if __name__ == "__main__":
+    main()
