@@ -22,11 +22,14 @@ from distributed import Client, LocalCluster
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.analyze.command import analyze_snapshot
 from pipeline.analyze.run import unusable_value_rows
 from pipeline.analyze.source import open_snapshot
+from pipeline.claims.command import claims_for_snapshot
 from pipeline.crawl.run import Crawl
 from pipeline.hub.replay.server import ReplayHub
 from pipeline.hub.replay.store import ReplayStore
+from pipeline.measure import analyze_plot_report
 from pipeline.snapshot.reader import read_table
 from tests.conftest import ROOT
 from tests.crawl.helpers import crawl_config
@@ -184,6 +187,12 @@ def test_the_named_cases_end_to_end(base: ReplayStore, dask: Client, tmp_path: P
     assert quality["trendingScore (unusable value)"] == 1
     assert quality["README (over the size limit)"] == 1
 
+    # The offline stages read the same snapshot to the end: tables, figures, claims, report.
+    written = analyze_plot_report(folder, tmp_path / "results")
+    assert (tmp_path / "results" / "report.html") in written
+    reported = pd.read_csv(tmp_path / "results" / "data_quality.csv").set_index("field")
+    assert reported.loc["downloads (unusable value)", "models_missing"] == 1
+
 
 record_mutations = st.dictionaries(
     st.integers(min_value=0, max_value=N_RECORDS - 1),
@@ -200,7 +209,7 @@ readme_mutations = st.lists(
 @given(record_mutations, readme_mutations)
 @settings(
     derandomize=True,
-    max_examples=15,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -214,6 +223,9 @@ def test_fuzzed_crawls_keep_the_invariant(base: ReplayStore, dask: Client, recor
     with tempfile.TemporaryDirectory() as tmp:
         folder = crawl_hostile(store, dask, Path(tmp))
         assert_every_model_accounted_for(folder, store)
+        assert analyze_snapshot(folder, Path(tmp) / "results")
+        claims = claims_for_snapshot(folder, Path(tmp) / "results")
+        assert any(path.name == "claims.csv" for path in claims)
 
 
 def test_no_traceback_reaches_the_user(base: ReplayStore, tmp_path: Path) -> None:
