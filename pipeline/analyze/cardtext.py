@@ -415,12 +415,16 @@ _BASE_MORE: Final = re.compile(
     r"|finetuned from model(?: \[optional\])?\**\s*[:：]\W{0,4}(?!\[?more information)\w"
     r"|huggingface\.co/[\w.-]+/[\w.-]+\)? with onnx weights"
     # merges and mixes of named models; mergekit configurations; "X was the base"
-    r"|\b(?:a |the )?(?:mix|merge|blend|fusion) (?:of|between) (?:the )?(?:\[|`|https?://huggingface"
-    r"|(?-i:[A-Z][a-z]+[A-Z]\w*|[A-Z][\w.-]*\d[\w.-]*)|" + _FAMILY + r")"
     r"|\bmerge_method\s*:|\b(?:was|is) (?:the|my|our) base\b|\bbased around\s+\[[^\]\n]+\]\(https?://huggingface"
     # "is a [HerBERT Base](https://huggingface.co/allegro/herbert-base-cased) model ... fine-tuned"
     r"|\]\(https?://huggingface\.co/(?!datasets/|spaces/)[\w.-]+/[\w.-]+\) model\b[^.\n]{0,80}?"
     r"(?:fine-?tuned|finetuned|trained|adapted)",
+    re.ASCII,
+)
+# (run on the lowercased text: no IGNORECASE, which is slow; the mix rule needs the case)
+_BASE_MIX: Final = re.compile(
+    r"\b(?:a |the )?(?:mix|merge|blend|fusion) (?:of|between) (?:the )?(?:\[|`|https?://huggingface"
+    r"|(?-i:[A-Z][a-z]+[A-Z]\w*|[A-Z][\w.-]*\d[\w.-]*)|" + _FAMILY + r")",
     re.IGNORECASE,
 )
 _BASE_MORE_GATE: Final = (
@@ -459,7 +463,9 @@ def _base_model(card: _Card) -> bool:
     low = card.low
     if _near(_BASE_MODEL, card.text, low, _BASE_GATE, 120, 160):
         return True
-    if _near(_BASE_MORE, card.text, low, _BASE_MORE_GATE, 140, 160):
+    if _near(_BASE_MORE, low, low, _BASE_MORE_GATE, 140, 160):
+        return True
+    if _near(_BASE_MIX, card.text, low, (" of ", " between "), 30, 160):
         return True
     if _BASE_FOREIGN.search(low):
         for match in _BASE_FOREIGN.finditer(low):
