@@ -76,7 +76,7 @@ def main() -> None:
     baseline = best_rate(cardtext_baseline.card_signals, bodies, args.repeat)
     parallel = pool_rate(bodies, args.repeat)
 
-    from pipeline.cards.evaluation import evaluate_cards
+    from pipeline.cards.evaluation import evaluate_cards, markdown_table, target_failures
     from pipeline.cards.labels import load_labelled_set, select
 
     test = select(load_labelled_set(), "test2")
@@ -88,6 +88,8 @@ def main() -> None:
             ("baseline", cardtext_baseline.card_signals),
         )
     }
+    table = evaluate_cards(test, cardtext.card_signals)
+    failures = target_failures(table)
     rows = [
         ("current", current, quality["current"]),
         ("current, 2 processes", parallel, quality["current"]),
@@ -121,6 +123,16 @@ def main() -> None:
         "",
         f"Target (issue 10): {TARGET:,} cards/s on this machine: {verdict} "
         f"({parallel:,.0f} cards/s with both cores).",
+        "",
+        f"Quality of the current detectors per attribute on the {len(test)} test2 cards "
+        "(precision and recall: 95% Wilson intervals; F1 and micro intervals: 95% bootstrap "
+        "over cards), as `ptm cards evaluate --part test2`:",
+        "",
+        markdown_table(table),
+        "",
+        "Quality targets (micro F1 >= 0.9; precision >= 0.8 and recall >= 0.7 for every "
+        "attribute with >= 5 positives): "
+        + ("met." if not failures else "**not met**: " + "; ".join(failures) + "."),
     ]
     text = "\n".join(lines)
     print(text)

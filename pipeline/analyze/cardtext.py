@@ -7,8 +7,9 @@ and Hub URLs, and the phrases of the Hub's card templates (Trainer, PEFT, DreamB
 quantisation repos, ML-Agents). Template placeholders ("[More Information Needed]") count
 as nothing.
 
-They were developed on the development part of the labelled set `data/card-labels/` and
-are measured on its test part (`ptm cards evaluate`; figures in
+They were developed on the development cards of the labelled set `data/card-labels/`
+(parts `dev` and `test`) and are measured on its untouched part `test2` (`ptm cards
+evaluate`; figures in
 `data/card-labels/README.md`). They err, so shares over many cards should be read with
 the error-corrected estimates (`pipeline.cards.correction`).
 
