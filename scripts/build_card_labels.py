@@ -1,17 +1,27 @@
-"""Build the labelled card set `data/card-labels/` from the draw, two passes and the
-adjudication log.
+"""Build the labelled card set `data/card-labels/` from the draws, the passes and the
+adjudication logs.
 
-    python scripts/build_card_labels.py [--passes DIR] [--adjudication FILE]
+    python scripts/build_card_labels.py [--passes DIR]
 
-- cards: redrawn from `../shared/data/model-cards/card-text-samples.json` with the seed
-  and size of `scripts/draw_card_sample.py` (checked against the source's sha256), written
-  as `cards.jsonl.gz` (gzip without timestamp: the same bytes on every run);
-- `labels-A.csv`, `labels-B.csv`: the two annotator passes, copied byte for byte from
-  `--passes` (default: the bundled copies, so a rebuild re-derives everything else);
-- `adjudication.csv`: one row per (card, attribute) where A and B differ; the script
-  refuses a log that misses a disagreement, has an extra row, or misquotes a label;
-- `labels.csv`: A's label where the passes agree, the adjudicated label where they differ;
-- the "agreement" section of `README.md` (percent agreement, Cohen's kappa).
+Two labelling rounds, each a seeded draw from `../shared/data/model-cards/card-text-samples.json`
+(checked against the source's sha256) labelled by two independent passes:
+
+- round 1: 160 cards, seed 20261202, numbers 1-160, parts `dev` and `test`, passes A and B,
+  `adjudication.csv`;
+- round 2: 100 cards, seed 20261203, drawn among the 204 cards round 1 did not draw,
+  numbers 161-260, part `test2`, passes C and D, `adjudication-test2.csv`.
+
+Written:
+
+- `cards.jsonl.gz`: the 260 cards (gzip without timestamp: the same bytes on every run);
+- `labels-A.csv` ... `labels-D.csv`: the passes, copied byte for byte from `--passes`
+  (default: the bundled copies, so a rebuild re-derives everything else);
+- the adjudication logs: one row per (card, attribute) where a round's passes differ; the
+  script refuses a log that misses a disagreement, has an extra row, or misquotes a label;
+- `labels.csv`: the first pass's label where the passes agree, the adjudicated label where
+  they differ;
+- the "agreement" and "agreement test2" sections of `README.md` (percent agreement,
+  Cohen's kappa).
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import io
 import json
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +53,38 @@ from pipeline.cards.readme import replace_section  # noqa: E402
 
 OUT = ROOT / "data" / "card-labels"
 SOURCE_SHA256 = "ba4d5e24d23a46e14afb2b903deb67f49970b764e1b5d73170d3cacdb26d280a"
-ADJUDICATION_COLUMNS = ("number", "model_id", "attribute", "label_A", "label_B", "final", "reason")
+
+
+@dataclass(frozen=True)
+class Round:
+    """One labelling round: its draw and its two passes."""
+
+    name: str  # README section suffix: "" for round 1, " test2" for round 2
+    seed: int
+    size: int
+    first_number: int
+    part: str | None  # None: first half dev, second half test
+    passes: tuple[str, str]  # pass letters
+    adjudication: str
+
+    def columns(self) -> tuple[str, ...]:
+        """The adjudication log's columns."""
+        first, second = self.passes
+        return (
+            "number",
+            "model_id",
+            "attribute",
+            f"label_{first}",
+            f"label_{second}",
+            "final",
+            "reason",
+        )
+
+
+ROUNDS = (
+    Round("", SEED, SIZE, 1, None, ("A", "B"), "adjudication.csv"),
+    Round(" test2", 20261203, 100, SIZE + 1, "test2", ("C", "D"), "adjudication-test2.csv"),
+)
 
 
 def card_license(tags: list[str]) -> str:
@@ -51,9 +93,27 @@ def card_license(tags: list[str]) -> str:
     return ",".join(found) if found else "unknown"
 
 
-def write_cards(source: list[dict], target: Path) -> list[dict]:
-    """The draw as gzipped JSON Lines (deterministic bytes); the drawn cards."""
-    cards = draw(source, SIZE, SEED)
+def draw_rounds(source: list[dict]) -> list[list[dict]]:
+    """The cards of every round, in draw order; each later round draws among the cards no
+    earlier round drew."""
+    drawn: set[int] = set()
+    rounds = []
+    for spec in ROUNDS:
+        cards = draw(
+            source,
+            spec.size,
+            spec.seed,
+            exclude=frozenset(drawn),
+            part=spec.part,
+            first_number=spec.first_number,
+        )
+        drawn |= {c["source_index"] for c in cards}
+        rounds.append(cards)
+    return rounds
+
+
+def write_cards(source: list[dict], cards: list[dict], target: Path) -> None:
+    """The drawn cards as gzipped JSON Lines (deterministic bytes)."""
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as handle:
         for card in cards:
@@ -64,15 +124,14 @@ def write_cards(source: list[dict], target: Path) -> list[dict]:
             }
             handle.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
     target.write_bytes(buffer.getvalue())
-    return cards
 
 
-def read_adjudication(path: Path) -> dict[tuple[int, str], dict]:
-    """The adjudication log keyed by (number, attribute)."""
+def read_adjudication(path: Path, columns: tuple[str, ...]) -> dict[tuple[int, str], dict]:
+    """An adjudication log keyed by (number, attribute)."""
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != ADJUDICATION_COLUMNS:
-            sys.exit(f"{path}: columns must be {', '.join(ADJUDICATION_COLUMNS)}")
+        if tuple(reader.fieldnames or ()) != columns:
+            sys.exit(f"{path}: columns must be {', '.join(columns)}")
         log = {}
         for line, row in enumerate(reader, start=2):
             key = (int(row["number"]), row["attribute"])
@@ -84,13 +143,16 @@ def read_adjudication(path: Path) -> dict[tuple[int, str], dict]:
     return log
 
 
-def agreement_section(rows: list[dict], n_cards: int, n_differ: int) -> str:
+def agreement_section(rows: list[dict], n_cards: int, n_differ: int, spec: Round) -> str:
+    first, second = spec.passes
     lines = [
         "`python scripts/build_card_labels.py` (written by that command; do not edit by hand). "
-        f"Two independent passes over {n_cards} cards x {len(SIGNALS)} attributes; "
-        f"{n_differ} (card, attribute) pairs differed, each adjudicated in `adjudication.csv`.",
+        f"Two independent passes ({first}, {second}) over {n_cards} cards x {len(SIGNALS)} "
+        f"attributes; {n_differ} (card, attribute) pairs differed, each adjudicated in "
+        f"`{spec.adjudication}`.",
         "",
-        "| attribute | positives A | positives B | disagreements | agreement | Cohen's kappa |",
+        f"| attribute | positives {first} | positives {second} | disagreements | agreement "
+        "| Cohen's kappa |",
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
@@ -103,43 +165,59 @@ def agreement_section(rows: list[dict], n_cards: int, n_differ: int) -> str:
     return "\n".join(lines)
 
 
+def final_labels(spec: Round, cards: list[dict], passes: Path, out: Path) -> dict:
+    """Copy a round's passes and log into `out`, check them, and return the final labels."""
+    names = [f"labels-{letter}.csv" for letter in spec.passes]
+    for name in (*names, spec.adjudication):
+        if (passes / name).resolve() != (out / name).resolve():
+            shutil.copyfile(passes / name, out / name)
+    a, b = (read_pass(out / name) for name in names)
+    if set(a) != {c["number"] for c in cards}:
+        sys.exit(f"pass {spec.passes[0]} does not label exactly the drawn cards")
+    differ = disagreements(a, b)
+    log = read_adjudication(out / spec.adjudication, spec.columns())
+    expected = {(n, attr): (la, lb) for n, attr, la, lb in differ}
+    if set(log) != set(expected):
+        missing = sorted(set(expected) - set(log))[:10]
+        extra = sorted(set(log) - set(expected))[:10]
+        sys.exit(
+            f"{spec.adjudication} does not match the disagreements: missing {missing}, "
+            f"extra {extra}"
+        )
+    final = {n: dict(labels) for n, labels in a.items()}
+    first, second = spec.columns()[3:5]
+    for (number, attribute), row in log.items():
+        if (int(row[first]), int(row[second])) != expected[(number, attribute)]:
+            sys.exit(f"{spec.adjudication} misquotes the passes at card {number}, {attribute}")
+        final[number][attribute] = int(row["final"])
+    section = agreement_section(agreement(a, b), len(cards), len(differ), spec)
+    replace_section(out / "README.md", f"agreement{spec.name}", section)
+    print(f"{len(cards)} cards, {len(differ)} disagreements adjudicated ({spec.adjudication})")
+    return final
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, default=SOURCE)
-    parser.add_argument("--passes", type=Path, default=OUT, help="folder of labels-A/B.csv")
-    parser.add_argument("--adjudication", type=Path, default=OUT / "adjudication.csv")
+    parser.add_argument(
+        "--passes", type=Path, default=OUT, help="folder of labels-A..D.csv and the logs"
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     raw = args.source.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if digest != SOURCE_SHA256:
         sys.exit(f"{args.source}: sha256 {digest}, expected {SOURCE_SHA256}")
+    source = json.loads(raw)
     args.out.mkdir(parents=True, exist_ok=True)
-    cards = write_cards(json.loads(raw), args.out / "cards.jsonl.gz")
-    for name in ("labels-A.csv", "labels-B.csv"):
-        if (args.passes / name).resolve() != (args.out / name).resolve():
-            shutil.copyfile(args.passes / name, args.out / name)
-    a, b = read_pass(args.out / "labels-A.csv"), read_pass(args.out / "labels-B.csv")
-    if set(a) != {c["number"] for c in cards}:
-        sys.exit("pass A does not label exactly the drawn cards")
-    differ = disagreements(a, b)
-    log = read_adjudication(args.adjudication)
-    if args.adjudication.resolve() != (args.out / "adjudication.csv").resolve():
-        shutil.copyfile(args.adjudication, args.out / "adjudication.csv")
-    expected = {(n, attr): (la, lb) for n, attr, la, lb in differ}
-    if set(log) != set(expected):
-        missing = sorted(set(expected) - set(log))[:10]
-        extra = sorted(set(log) - set(expected))[:10]
-        sys.exit(f"adjudication does not match the disagreements: missing {missing}, extra {extra}")
-    final = {n: dict(labels) for n, labels in a.items()}
-    for (number, attribute), row in log.items():
-        if (int(row["label_A"]), int(row["label_B"])) != expected[(number, attribute)]:
-            sys.exit(f"adjudication misquotes the passes at card {number}, {attribute}")
-        final[number][attribute] = int(row["final"])
+    rounds = draw_rounds(source)
+    cards = [card for drawn in rounds for card in drawn]
+    write_cards(source, cards, args.out / "cards.jsonl.gz")
+    final: dict[int, dict[str, int]] = {}
+    for spec, drawn in zip(ROUNDS, rounds, strict=True):
+        final |= final_labels(spec, drawn, args.passes, args.out)
     write_labels_csv(final, cards, args.out / "labels.csv")
-    section = agreement_section(agreement(a, b), len(cards), len(differ))
-    replace_section(args.out / "README.md", "agreement", section)
-    print(f"{len(cards)} cards, {len(differ)} disagreements adjudicated -> {args.out}")
+    print(f"{len(cards)} cards -> {args.out}")
 
 
 if __name__ == "__main__":

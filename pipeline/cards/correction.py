@@ -5,8 +5,10 @@ A detector with sensitivity Se and specificity Sp that fires on a share `a` of c
 
     p = (a + Sp - 1) / (Se + Sp - 1)        (Rogan & Gladen, 1978)
 
-clipped to [0, 1]. Se and Sp are measured on the **test part** of the labelled set
-(`data/card-labels/`, never used to tune the detectors), by running the current detectors
+clipped to [0, 1]. Se and Sp are measured on the **test2 part** of the labelled set
+(`data/card-labels/`: 100 cards drawn and labelled after round 1 of the detectors, never
+used to tune them; round 1's `test` part became development data once its errors had been
+looked at), by running the current detectors
 on its cards, so they always describe the code that produced the rate. Their uncertainty is
 propagated by a percentile bootstrap: the labelled cards are resampled with replacement,
 Se and Sp recomputed, and `p` recomputed from the same rate. A replicate where Se or Sp is
@@ -36,7 +38,7 @@ import pandas as pd
 from pipeline.analyze.cardtext import SIGNALS
 from pipeline.cards.evaluation import BOOTSTRAP_REPS, BOOTSTRAP_SEED
 
-CORRECTION_PART = "test"
+CORRECTION_PART = "test2"
 
 
 def rogan_gladen(apparent, sensitivity, specificity):
@@ -185,7 +187,7 @@ def add_text_correction(
     """`coverage_summary` output with the card-text columns of `TEXT_COLUMNS` for each
     factor that has a card-text source: cards read, detector rate, Rogan-Gladen corrected
     share with its 95% CI, and the detector's sensitivity, specificity, precision, recall
-    and F1 on the labelled test part. NaN where not measured (no bodies read, or the
+    and F1 on the labelled test2 part. NaN where not measured (no bodies read, or the
     labelled set is not available)."""
     from pipeline.analyze.coverage import _TEXT_SIGNALS
     from pipeline.cards.evaluation import evaluate, label_matrix, prediction_matrix

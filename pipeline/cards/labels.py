@@ -1,15 +1,16 @@
 """The labelled card set: cards, annotator passes, adjudication, agreement.
 
-`data/card-labels/` (see its README) holds 160 real model cards drawn at random from
-`../shared/data/model-cards/card-text-samples.json`, each labelled 0/1 on the 14
-attributes of `pipeline.analyze.cardtext.SIGNALS` (definitions:
+`data/card-labels/` (see its README) holds 260 real model cards drawn at random from
+`../shared/data/model-cards/card-text-samples.json` in two rounds (160 + 100), each
+labelled 0/1 on the 14 attributes of `pipeline.analyze.cardtext.SIGNALS` (definitions:
 `../shared/docs/card-attributes.md`):
 
-- `cards.jsonl.gz`: one card a line: `number`, `part` (`dev` or `test`), `source_index`,
+- `cards.jsonl.gz`: one card a line: `number`, `part` (`dev`, `test` or `test2`), `source_index`,
   `model_id`, `license` (from the card's tags), `body`;
-- `labels-A.csv`, `labels-B.csv`: the two independent annotator passes;
-- `adjudication.csv`: every (card, attribute) where they disagree, both labels, the final
-  label and the reason;
+- `labels-A.csv`, `labels-B.csv` (round 1), `labels-C.csv`, `labels-D.csv` (round 2, part
+  `test2`): the independent annotator passes;
+- `adjudication.csv`, `adjudication-test2.csv`: every (card, attribute) where a round's two
+  passes disagree, both labels, the final label and the reason;
 - `labels.csv`: the final labels (`number`, `model_id`, `part`, one column per attribute).
 """
 
@@ -30,7 +31,12 @@ from pipeline.errors import PipelineError
 LABELS_DIR = Path(__file__).resolve().parents[2] / "data" / "card-labels"
 CARDS_FILE = "cards.jsonl.gz"
 FINAL_FILE = "labels.csv"
-PARTS = ("dev", "test")
+PARTS = ("dev", "test", "test2")
+# Round 1's `dev` and `test` parts together: all development data since round 2 (the `test`
+# part was evaluated and its errors seen, so it no longer measures untuned detectors).
+DEVELOPMENT = ("dev", "test")
+# The untouched test part: drawn and labelled after round 1, measured once (round 2).
+TEST_PART = "test2"
 
 
 @dataclass(frozen=True)
@@ -88,10 +94,12 @@ def load_labelled_set(directory: Path = LABELS_DIR) -> list[LabelledCard]:
 
 
 def select(cards: Iterable[LabelledCard], part: str) -> list[LabelledCard]:
-    """Cards of one part (`dev`, `test`) or `all`."""
-    if part not in (*PARTS, "all"):
-        raise PipelineError(f"unknown part {part!r}: choose dev, test or all")
-    return [c for c in cards if part == "all" or c.part == part]
+    """Cards of one part (`dev`, `test`, `test2`), of `development` (`dev` and `test`) or
+    `all`."""
+    if part not in (*PARTS, "development", "all"):
+        raise PipelineError(f"unknown part {part!r}: choose {', '.join(PARTS)}, development or all")
+    wanted = DEVELOPMENT if part == "development" else PARTS if part == "all" else (part,)
+    return [c for c in cards if c.part in wanted]
 
 
 def disagreements(

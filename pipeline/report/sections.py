@@ -257,8 +257,9 @@ def _card_text_lines(summary: pd.DataFrame) -> list[str]:
         "",
         "Card text: the detectors err, so each card-text share is shown as the detector rate "
         "and as an estimate corrected for the detectors' sensitivity and specificity "
-        "(Rogan-Gladen), measured on the test part of the labelled set "
-        "(`data/card-labels/`); the 95% CI is a bootstrap over those labelled cards. "
+        "(Rogan-Gladen), measured on the test2 part of the labelled set "
+        "(`data/card-labels/`, 100 cards never used for tuning); the 95% CI is a bootstrap "
+        "over those labelled cards. "
         "Precision, recall and F1 are the detector's on the same cards.",
         "",
         "| factor | cards read | detector rate | corrected [95% CI] | precision | recall | F1 "
@@ -381,7 +382,7 @@ DEFINITIONS = [
         "models, share present (lower bound), share of known, first evidence source "
         "(pipeline/analyze/coverage.py lists what counts); `text_*`: card-text cards read, "
         "detector rate, Rogan-Gladen corrected share with 95% bootstrap CI, and the "
-        "detector's sensitivity, specificity, precision, recall, F1 on the labelled test part "
+        "detector's sensitivity, specificity, precision, recall, F1 on the labelled test2 part "
         "(pipeline/cards/correction.py).",
     ),
     (

@@ -39,7 +39,7 @@ def labelled():
     return load_labelled_set()
 
 
-@pytest.mark.parametrize("part", ["test", "dev"])
+@pytest.mark.parametrize("part", ["test2", "development"])
 def test_readme_records_what_the_code_computes(labelled, part: str) -> None:
     """The per-attribute counts in data/card-labels/README.md are those of the current
     detectors (rewrite them with `ptm cards evaluate --part PART --write-readme`)."""
@@ -54,10 +54,11 @@ def test_readme_records_what_the_code_computes(labelled, part: str) -> None:
     assert verdict in section
 
 
-def test_dev_part_meets_the_targets(labelled) -> None:
-    """The detectors were tuned on the development part; they must at least meet the
-    targets there (the test part's figures are recorded, not asserted)."""
-    assert target_failures(evaluate_cards(select(labelled, "dev"))) == []
+def test_development_part_meets_the_targets(labelled) -> None:
+    """The detectors were tuned on the development cards (round 1's dev and test parts);
+    they must at least meet the targets there (the test2 figures are recorded, not
+    asserted)."""
+    assert target_failures(evaluate_cards(select(labelled, "development"))) == []
 
 
 def test_template_citation_is_not_a_paper() -> None:
