@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pipeline.analyze import coverage as cov
+from pipeline.analyze.documentation import documentation_tables
 from pipeline.analyze.evidence import (
     MODEL_COLUMNS,
     card_evidence,
@@ -28,6 +29,7 @@ from pipeline.analyze.figure7 import Figure7Counter
 from pipeline.analyze.lists import column_or_nulls, decoded, flatten
 from pipeline.analyze.source import BATCH_ROWS, Source
 from pipeline.analyze.table4 import table4
+from pipeline.paper import load_paper_numbers
 
 FILE_COLUMNS = ("model_id", "path", "format", "is_weight")
 CARD_COLUMNS = ("model_id", "readme_status", "is_template", "body")
@@ -64,6 +66,18 @@ class _BaseModelCounter:
         return min(self.counts.items(), key=lambda item: (-item[1], item[0]))
 
 
+@dataclass
+class _ModelPass:
+    """What one pass over the `models` table gives: the counters and per-model evidence."""
+
+    figure7: Figure7Counter
+    datasets: DatasetCounter
+    architectures: ArchitectureCounter
+    base_models: _BaseModelCounter
+    models: pd.DataFrame
+    quantized: set[str]
+
+
 def analyze_source(
     source: Source,
     paper: dict | None = None,
@@ -72,40 +86,9 @@ def analyze_source(
 ) -> Analysis:
     """Every result table of the snapshot behind `source` (see the module docstring)."""
     if paper is None:
-        from pipeline.report.paper import load_paper_numbers
-
         paper = load_paper_numbers()
-    types = config_model_types(source.batches("models", ["config_model_type"], batch_rows))
-    figure7 = Figure7Counter()
-    datasets = DatasetCounter()
-    architectures = ArchitectureCounter(types)
-    base_models = _BaseModelCounter()
-    evidence_parts: list[pd.DataFrame] = []
-    quantized: set[str] = set()
-    columns = list(
-        dict.fromkeys(
-            [
-                *MODEL_COLUMNS,
-                *Figure7Counter.columns,
-                *DatasetCounter.columns,
-                *ArchitectureCounter.columns,
-            ]
-        )
-    )
-    for batch in source.batches("models", columns, batch_rows):
-        assessed = figure7.add(batch)
-        datasets.add(batch)
-        architectures.add(batch)
-        base_models.add(batch)
-        evidence_parts.append(model_evidence(batch, assessed))
-        quantized |= quantized_bases(batch)
-    models = (
-        pd.concat(evidence_parts, ignore_index=True)
-        if evidence_parts
-        else model_evidence(_empty_models_batch(), None)
-    )
-    n_models = len(models)
-
+    scan = _scan_models(source, batch_rows)
+    models = scan.models
     files = None
     if source.measured("files"):
         files = file_evidence(source.batches("files", FILE_COLUMNS, batch_rows))
@@ -119,25 +102,9 @@ def analyze_source(
         files=files is not None,
         cards=cards is not None,
     )
-    per_model = cov.assess_coverage(models, files, cards, availability, quantized)
-
-    tables: dict[str, pd.DataFrame] = {}
-    tables["figure7"] = figure7.table()
-    diagnostics = figure7.diagnostics()
-    tables["figure7_diagnostics"] = pd.DataFrame(
-        {"measure": list(diagnostics), "count": list(diagnostics.values())}
-    )
-    tables["figure6_datasets"] = datasets.table(paper)
-    tables["figure6_architectures"] = architectures.table(paper)
-    tables["attribute_coverage"] = cov.coverage_summary(per_model)
-    tables["attribute_coverage_by_task"] = cov.coverage_breakdown(per_model, "task")
-    tables["attribute_coverage_by_popularity"] = cov.coverage_breakdown(
-        per_model, "popularity_decile"
-    )
-    tables["attribute_coverage_by_year"] = cov.coverage_breakdown(per_model, "year")
-
-    from pipeline.analyze.documentation import documentation_tables
-
+    per_model = cov.assess_coverage(models, files, cards, availability, scan.quantized)
+    tables = _figure_tables(scan, per_model, paper)
+    diagnostics = scan.figure7.diagnostics()
     documentation, top_undocumented = documentation_tables(
         models,
         cards,
@@ -147,45 +114,110 @@ def analyze_source(
     )
     tables["documentation"] = documentation
     tables["documentation_top_models"] = top_undocumented
-
-    dataset_table = tables["figure6_datasets"]
-    top_dataset = None
-    named = dataset_table[~dataset_table["dataset"].isin(["None", "other"])]
-    if len(named):
-        top_dataset = (str(named.iloc[0]["dataset"]), int(named.iloc[0]["models"]))
-    tables["table4"] = table4(
-        population=n_models,
-        claims=(diagnostics["models_with_claims"], diagnostics["models"]),
-        top_dataset=top_dataset,
-        top_base_model=base_models.top(),
-        orgs=_small(source, "orgs", ["name", "kind", "is_verified"]),
-        commits=_small(source, "commits", ["model_id", "n_commits", "n_signed", "sample_stratum"]),
-        security=_small(source, "security", ["model_id", "scans_done", "files_with_issues"]),
-        files=files,
-        paper=paper,
-    )
+    tables["table4"] = _table4(source, scan, tables["figure6_datasets"], files, paper)
     if with_figure1:
         figure1 = figure1_table(
             read_paper_packages(), models["downloads"], _snapshot_date(source.manifest)
         )
         tables["figure1"] = figure1
         tables["figure1_summary"] = figure1_summary(figure1)
-    quality = data_quality(models, diagnostics)
-    tables["data_quality"] = quality
+    tables["data_quality"] = data_quality(models, diagnostics)
     context = {
-        "models": n_models,
+        "models": len(models),
         "measured_tables": sorted(
             name
             for name in ("models", "errors", "files", "cards", "orgs", "security", "commits")
             if source.measured(name)
         ),
         "availability": availability.__dict__,
-        "architecture_config_only_none_share": architectures.config_only_none_share(),
+        "architecture_config_only_none_share": scan.architectures.config_only_none_share(),
         "files_models": None if files is None else len(files),
         "cards_models": None if cards is None else len(cards),
         "cards_with_body": None if cards is None else int(cards["has_body"].sum()),
     }
     return Analysis(tables=tables, per_model=per_model, context=context)
+
+
+def _scan_models(source: Source, batch_rows: int) -> _ModelPass:
+    """Read `models` once in record batches, feeding every counter and the evidence."""
+    types = config_model_types(source.batches("models", ["config_model_type"], batch_rows))
+    scan = _ModelPass(
+        Figure7Counter(),
+        DatasetCounter(),
+        ArchitectureCounter(types),
+        _BaseModelCounter(),
+        pd.DataFrame(),
+        set(),
+    )
+    evidence_parts: list[pd.DataFrame] = []
+    columns = list(
+        dict.fromkeys(
+            [
+                *MODEL_COLUMNS,
+                *Figure7Counter.columns,
+                *DatasetCounter.columns,
+                *ArchitectureCounter.columns,
+            ]
+        )
+    )
+    for batch in source.batches("models", columns, batch_rows):
+        assessed = scan.figure7.add(batch)
+        scan.datasets.add(batch)
+        scan.architectures.add(batch)
+        scan.base_models.add(batch)
+        evidence_parts.append(model_evidence(batch, assessed))
+        scan.quantized |= quantized_bases(batch)
+    scan.models = (
+        pd.concat(evidence_parts, ignore_index=True)
+        if evidence_parts
+        else model_evidence(_empty_models_batch(), None)
+    )
+    return scan
+
+
+def _figure_tables(scan: _ModelPass, per_model: pd.DataFrame, paper: dict) -> dict:
+    """Figures 7 and 6 and the attribute coverage tables, in their written order."""
+    tables: dict[str, pd.DataFrame] = {}
+    tables["figure7"] = scan.figure7.table()
+    diagnostics = scan.figure7.diagnostics()
+    tables["figure7_diagnostics"] = pd.DataFrame(
+        {"measure": list(diagnostics), "count": list(diagnostics.values())}
+    )
+    tables["figure6_datasets"] = scan.datasets.table(paper)
+    tables["figure6_architectures"] = scan.architectures.table(paper)
+    tables["attribute_coverage"] = cov.coverage_summary(per_model)
+    tables["attribute_coverage_by_task"] = cov.coverage_breakdown(per_model, "task")
+    tables["attribute_coverage_by_popularity"] = cov.coverage_breakdown(
+        per_model, "popularity_decile"
+    )
+    tables["attribute_coverage_by_year"] = cov.coverage_breakdown(per_model, "year")
+    return tables
+
+
+def _table4(
+    source: Source,
+    scan: _ModelPass,
+    dataset_table: pd.DataFrame,
+    files: pd.DataFrame | None,
+    paper: dict,
+) -> pd.DataFrame:
+    """Table IV from the counters, the small tables and the file evidence."""
+    diagnostics = scan.figure7.diagnostics()
+    top_dataset = None
+    named = dataset_table[~dataset_table["dataset"].isin(["None", "other"])]
+    if len(named):
+        top_dataset = (str(named.iloc[0]["dataset"]), int(named.iloc[0]["models"]))
+    return table4(
+        population=len(scan.models),
+        claims=(diagnostics["models_with_claims"], diagnostics["models"]),
+        top_dataset=top_dataset,
+        top_base_model=scan.base_models.top(),
+        orgs=_small(source, "orgs", ["name", "kind", "is_verified"]),
+        commits=_small(source, "commits", ["model_id", "n_commits", "n_signed", "sample_stratum"]),
+        security=_small(source, "security", ["model_id", "scans_done", "files_with_issues"]),
+        files=files,
+        paper=paper,
+    )
 
 
 def data_quality(models: pd.DataFrame, diagnostics: dict[str, int]) -> pd.DataFrame:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipeline.analyze.formats import weight_format
 from pipeline.crawl.records import parse_model_record
+from pipeline.snapshot.formats import weight_format
 from pipeline.snapshot.schema import ERRORS, FILES, MODELS
 
 

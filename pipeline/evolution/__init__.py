@@ -4,5 +4,5 @@
 - `pipeline.evolution.diff`: `diff_snapshots(a, b) -> DiffResult` (`ptm diff A B`);
 - `pipeline.evolution.timeline`: `evolution_table(root)`, `plot_evolution(table)`
   (`ptm evolution`);
-- `pipeline.evolution.sample`: snapshots of the bundled sample for notebooks and demos.
+- `pipeline.cli.sample`: snapshots of the bundled sample for notebooks and demos.
 """

@@ -27,7 +27,7 @@ def plot_figure7(
     `table` is `figure7_table` output (or its CSV); `paper` defaults to the paper's numbers."""
     measured = _ordered(table, "table")
     if paper is None:
-        from pipeline.report.paper import paper_figure7
+        from pipeline.paper import paper_figure7
 
         paper = paper_figure7()
     reference = _ordered(paper, "paper")

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from pipeline.report.paper import load_paper_numbers, paper_figure7
+from pipeline.paper import load_paper_numbers, paper_figure7
 from pipeline.report.sections import (
     coverage_section,
     data_quality_section,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.analyze import command
 from pipeline.analyze.figure7 import figure7_table
 from pipeline.analyze.population import paper_ids
+from pipeline.cli import analyze as command
 from pipeline.errors import PipelineError, SnapshotError
 from tests.analyze.sample_models import records_to_models, write_snapshot
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from pipeline.claims import command
 from pipeline.claims.errors import ClaimsError, MeasurementsError
 from pipeline.claims.extract import claims_table
 from pipeline.claims.report import render_discrepancy_section
+from pipeline.cli import claims as command
 from pipeline.errors import PipelineError, SnapshotError
 from tests.claims.conftest import READMES
 

@@ -11,14 +11,10 @@ import pytest
 from pipeline import cli
 from tests.evolution.conftest import TwoStates
 
-OUR_COMMANDS = ("pipeline.evolution.command", "pipeline.snapshot.catalog")
-
 
 def ptm(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
     """Run `ptm ARGV` with this issue's commands registered (whether or not cli.py lists
     them yet)."""
-    modules = tuple(dict.fromkeys((*cli.COMMAND_MODULES, *OUR_COMMANDS)))
-    monkeypatch.setattr(cli, "COMMAND_MODULES", modules)
     return cli.main(list(argv))
 
 

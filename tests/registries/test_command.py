@@ -15,13 +15,13 @@ from pipeline.analyze.figure1 import (
     read_paper_packages,
     read_registry_downloads,
 )
+from pipeline.cli.registries import fetch_downloads, package_lists
 from pipeline.errors import PipelineError
-from pipeline.registries.command import fetch_downloads, package_lists
 from pipeline.registries.downloads import FetchPolicy, PackageList
 from tests.registries.conftest import Reply, fake_npm_registry, synthetic
 from tests.registries.test_client import free_port
 
-COMMAND = "pipeline.registries.command"
+COMMAND = "pipeline.cli.registries"
 NPM_COUNTS = {"debug": 900, "chalk": 800, "@slack/client": 700}
 
 
@@ -29,8 +29,6 @@ def ptm(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
     """`ptm ...` through the real CLI (with this command registered if cli.py lacks it)."""
     from pipeline import cli
 
-    if COMMAND not in cli.COMMAND_MODULES:
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, COMMAND))
     return cli.main(list(argv))
 
 

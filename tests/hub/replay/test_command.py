@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from pipeline.cli import replay as command
 from pipeline.errors import HubError, PipelineError
-from pipeline.hub.replay import command
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:

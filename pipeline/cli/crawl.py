@@ -7,12 +7,12 @@ import logging
 import sys
 from pathlib import Path
 
-from pipeline.arguments import add_config_arguments, config_from_args
+from pipeline.cli.arguments import add_config_arguments, config_from_args
+from pipeline.cli.endpoint import hub_endpoint
 from pipeline.config import REPLAY, Config
 from pipeline.crawl.cluster import dask_client
 from pipeline.crawl.run import Crawl, CrawlResult
 from pipeline.errors import PipelineError
-from pipeline.hub.endpoint import hub_endpoint
 from pipeline.snapshot.catalog import apply_retention, incremental_base
 from pipeline.snapshot.lock import store_lock
 from pipeline.snapshot.remote import publish_snapshot

@@ -7,11 +7,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.arguments import add_config_arguments, add_results_argument, config_from_args
 from pipeline.atomic import write_json_atomic
+from pipeline.cli.arguments import add_config_arguments, add_results_argument, config_from_args
+from pipeline.cli.crawl import crawl
+from pipeline.cli.endpoint import hub_endpoint
 from pipeline.config import Config
-from pipeline.crawl.command import crawl
-from pipeline.hub.endpoint import hub_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,10 @@ def analyze_plot_report(
     tolerance_pp: float = 0.5,
 ) -> list[Path]:
     """The offline stages over one complete snapshot; returns the files written."""
-    from pipeline.analyze.command import analyze_snapshot
-    from pipeline.claims.command import claims_for_snapshot, discrepancy_for_results
-    from pipeline.plot.command import plot_results
-    from pipeline.report.command import write_report
+    from pipeline.cli.analyze import analyze_snapshot
+    from pipeline.cli.claims import claims_for_snapshot, discrepancy_for_results
+    from pipeline.cli.plot import plot_results
+    from pipeline.cli.report import write_report
 
     written = analyze_snapshot(snapshot, results, population=population)
     written += plot_results(results)

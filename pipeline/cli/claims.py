@@ -5,23 +5,19 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from pipeline.analyze.command import write_results
-from pipeline.arguments import add_results_argument, add_snapshot_argument
-from pipeline.atomic import temporary_path
 from pipeline.claims.errors import ClaimsError, MeasurementsError
 from pipeline.claims.extract import claims_with_diagnostics, counts_by_source, diagnostics_table
 from pipeline.claims.join import DEFAULT_TOLERANCE_PP, pair_claims
 from pipeline.claims.measurements import BUILTIN_SOURCES, DATA_ROOT, load_source
 from pipeline.claims.report import render_discrepancy_section
 from pipeline.claims.schema import CLAIMS, MEASUREMENTS, coerce
+from pipeline.cli.arguments import add_results_argument, add_snapshot_argument
 from pipeline.errors import PipelineError, SnapshotError
+from pipeline.results import write_parquet, write_results
 
 MODELS_COLUMNS = ["id", "pipeline_tag", "card_data", "model_index", "extra_json"]
 FIGURE = "discrepancy"
@@ -107,11 +103,7 @@ def write_claims(tables: dict[str, pd.DataFrame], results: Path) -> list[Path]:
     """Each table as CSV (atomic), plus claims.parquet with the `CLAIMS` schema."""
     try:
         written = write_results(tables, results)
-        target = Path(results) / "claims.parquet"
-        temp = temporary_path(target)
-        table = pa.Table.from_pandas(tables["claims"], schema=CLAIMS, preserve_index=False)
-        pq.write_table(table, temp)
-        os.replace(temp, target)
+        target = write_parquet(tables["claims"], Path(results) / "claims.parquet", CLAIMS)
     except OSError as error:
         raise PipelineError(f"cannot write claims to {results}: {error}") from error
     return [*written, target]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.arguments import add_results_argument
+from pipeline.cli.arguments import add_results_argument
 from pipeline.errors import PipelineError
 from pipeline.evolution.diff import DEFAULT_TOP, DIFF_COLUMNS, DiffResult, diff_snapshots
 from pipeline.snapshot.loader import load_snapshot
@@ -40,7 +40,7 @@ def diff_paths(a: Path, b: Path, top: int = DEFAULT_TOP) -> DiffResult:
 
 def write_diff(result: DiffResult, results: Path) -> list[Path]:
     """Write every table of `result` as `<results>/<name>.csv`; the paths written."""
-    from pipeline.analyze.command import write_results
+    from pipeline.results import write_results
 
     try:
         return write_results(result.tables(), Path(results))

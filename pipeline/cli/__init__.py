@@ -1,8 +1,10 @@
 """`ptm`: the command-line front door. Thin: parse flags, call a stage, print one line on error.
 
-Each sub-command lives next to its stage in a `command.py` module exposing
-`register(subparsers)`, which adds a parser whose `func` default runs the command and
-returns an exit code.
+`pipeline/cli/` is the wiring of the pipeline: one module per sub-command group (as
+huggingface_hub's `cli/`), each exposing `register(subparsers)`, which adds a parser whose
+`func` default runs the command and returns an exit code. Only this package may start a
+replay Hub (`hub.endpoint: replay`, `pipeline/cli/endpoint.py`) and import every stage; the
+stage packages never import it.
 """
 
 from __future__ import annotations
@@ -13,21 +15,34 @@ import sys
 from collections.abc import Sequence
 
 from pipeline import __version__
-from pipeline.arguments import resolve_snapshot_argument
+from pipeline.cli import (
+    analyze,
+    claims,
+    crawl,
+    evaluate,
+    evolution,
+    measure,
+    plot,
+    registries,
+    replay,
+    report,
+    snapshots,
+)
+from pipeline.cli.arguments import resolve_snapshot_argument
 from pipeline.errors import PipelineError
 
 COMMAND_MODULES = (
-    "pipeline.crawl.command",
-    "pipeline.analyze.command",
-    "pipeline.plot.command",
-    "pipeline.report.command",
-    "pipeline.claims.command",
-    "pipeline.evaluate.command",
-    "pipeline.registries.command",
-    "pipeline.snapshot.catalog",
-    "pipeline.evolution.command",
-    "pipeline.measure",
-    "pipeline.hub.replay.command",
+    crawl,
+    analyze,
+    plot,
+    report,
+    claims,
+    evaluate,
+    registries,
+    snapshots,
+    evolution,
+    measure,
+    replay,
 )
 
 
@@ -45,10 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="-v: progress messages, -vv: debug"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    import importlib
-
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
     return parser
 
 

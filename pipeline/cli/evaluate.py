@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.arguments import add_results_argument
+from pipeline.cli.arguments import add_results_argument
 from pipeline.errors import PipelineError
 
 
@@ -75,7 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_evaluate_command(args: argparse.Namespace) -> int:
     """`ptm evaluate`: measure, print the written paths and a one-line summary."""
-    from pipeline.claims.command import read_claims
+    from pipeline.cli.claims import read_claims
     from pipeline.evaluate.run import Budget, evaluate_claims
 
     if args.results is None:

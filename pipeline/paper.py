@@ -1,4 +1,7 @@
-"""The paper's published numbers (`pipeline/reference/icse23.yaml`)."""
+"""The paper's published numbers (`pipeline/reference/icse23.yaml`) and its task list.
+
+Shared by every stage; imports no stage.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,27 @@ from importlib import resources
 import pandas as pd
 import yaml
 
-from pipeline.analyze.figure7 import TASK_ORDER
-
 REFERENCE_FILE = "icse23.yaml"
+
+# The paper's 14 tasks in its Figure 7 order; every other task counts as "other".
+PAPER_TASKS: tuple[str, ...] = (
+    "token-classification",
+    "automatic-speech-recognition",
+    "image-classification",
+    "summarization",
+    "text-classification",
+    "translation",
+    "text2text-generation",
+    "object-detection",
+    "multiple-choice",
+    "question-answering",
+    "audio-classification",
+    "fill-mask",
+    "sentence-similarity",
+    "text-generation",
+)
+OTHER = "other"
+TASK_ORDER: tuple[str, ...] = (*PAPER_TASKS, OTHER)
 
 
 def load_paper_numbers() -> dict:

@@ -48,6 +48,17 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="N",
         help="port; 0 picks a free one (default: %(default)s)",
     )
+    _add_knob_arguments(parser)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault RNG")
+    parser.add_argument(
+        "--require-token", action="store_true", help="answer 401 to requests without a bearer token"
+    )
+    parser.set_defaults(func=run)
+    return parser
+
+
+def _add_knob_arguments(parser: argparse.ArgumentParser) -> None:
+    """Latency, rate limit and fault knobs of `replay-hub`."""
     parser.add_argument(
         "--latency-ms", type=float, default=0.0, metavar="MS", help="delay added to every request"
     )
@@ -100,12 +111,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="P",
         help="probability of sending only half of the body",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the fault RNG")
-    parser.add_argument(
-        "--require-token", action="store_true", help="answer 401 to requests without a bearer token"
-    )
-    parser.set_defaults(func=run)
-    return parser
 
 
 def knobs_from_args(args: argparse.Namespace) -> ReplayKnobs:

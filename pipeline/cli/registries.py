@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.arguments import add_results_argument
+from pipeline.cli.arguments import add_results_argument
 from pipeline.errors import PipelineError
 from pipeline.registries.downloads import (
     NPM_BASE,

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
-from pipeline.arguments import add_results_argument
+from pipeline.cli.arguments import add_results_argument
 from pipeline.errors import PipelineError
+from pipeline.results import read_json_object, read_result_table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,17 +24,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_results_argument(parser, "folder holding the result tables; figures are written there")
     parser.set_defaults(func=run)
-
-
-def read_result_table(path: Path) -> pd.DataFrame:
-    """Read a result CSV; `PipelineError` naming the path when missing or unreadable."""
-    if not path.is_file():
-        raise PipelineError(f"{path}: result table not found (run `ptm analyze` first)")
-    try:
-        # only empty cells are missing: "None" is Figure 6's row for models without a value
-        return pd.read_csv(path, keep_default_na=False, na_values=[""])
-    except (OSError, ValueError) as error:
-        raise PipelineError(f"{path}: cannot read result table: {error}") from error
 
 
 def plot_results(results: Path) -> list[Path]:
@@ -81,14 +69,7 @@ def plot_results(results: Path) -> list[Path]:
 
 def figure_suffix(results: Path) -> str:
     """ "population ..., snapshot ..." from analysis.json, or "" when it is absent."""
-    import json
-
-    try:
-        context = json.loads((Path(results) / "analysis.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return ""
-    if not isinstance(context, dict):
-        return ""
+    context = read_json_object(Path(results) / "analysis.json")
     population = context.get("population")
     models = context.get("models")
     parts = []

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from pipeline.analyze.formats import (
+from pipeline.snapshot.formats import (
     FORMATS,
     PICKLE_BASED,
     formats_of,

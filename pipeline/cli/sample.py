@@ -53,8 +53,8 @@ def crawl_replay(
 ) -> tuple[Path, dict[str, int]]:
     """Crawl a replay Hub serving `data` into the store `snapshots`; the new snapshot
     folder and the replay Hub's request counts. (`crawl` takes the store's lock.)"""
+    from pipeline.cli.crawl import crawl
     from pipeline.config import load_config
-    from pipeline.crawl.command import crawl
     from pipeline.hub.replay.server import ReplayHub
 
     settings = [f"paths.snapshots={snapshots}", *REPLAY_OVERRIDES, *overrides]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.arguments import add_results_argument, add_snapshot_argument
 from pipeline.atomic import write_text_atomic
+from pipeline.cli.arguments import add_results_argument, add_snapshot_argument
 from pipeline.errors import PipelineError
-from pipeline.plot.command import read_result_table
+from pipeline.results import read_json_object, read_result_table
 from pipeline.snapshot.reader import read_manifest
 
 
@@ -108,13 +108,7 @@ def write_report(snapshot: Path, results: Path, extra_sections: list[str] | None
 
 def read_analysis(path: Path) -> dict:
     """analysis.json written by `ptm analyze` (population, measured tables); {} if absent."""
-    import json
-
-    try:
-        value = json.loads(Path(path).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
+    return read_json_object(path)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,16 +19,16 @@ report's "Definitions" section):
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.analyze.figure7 import check_models_columns
 from pipeline.analyze.population import POPULATIONS, check_population, paper_ids
-from pipeline.arguments import add_results_argument, add_snapshot_argument
-from pipeline.atomic import temporary_path, write_json_atomic, write_text_atomic
+from pipeline.atomic import write_json_atomic
+from pipeline.cli.arguments import add_results_argument, add_snapshot_argument
 from pipeline.errors import PipelineError, SnapshotError
+from pipeline.results import write_parquet, write_results
 
 MODELS_COLUMNS = ["id", "pipeline_tag", "tags", "card_data", "model_index"]
 ANALYSIS_FILE = "analysis.json"
@@ -46,30 +46,6 @@ def run_analyze(models: pd.DataFrame, with_figure1: bool = False) -> dict[str, p
     check_models_columns(models)
     source = MemorySource(Path("."), {}, None, {"models": models})
     return analyze_source(source, with_figure1=with_figure1).tables
-
-
-def write_results(tables: dict[str, pd.DataFrame], results_dir: Path) -> list[Path]:
-    """Write each table as `<results_dir>/<name>.csv` (temp file, then rename)."""
-    results_dir = Path(results_dir)
-    results_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in tables.items():
-        target = results_dir / f"{name}.csv"
-        write_text_atomic(target, table.to_csv(index=False))
-        written.append(target)
-    return written
-
-
-def write_parquet(frame: pd.DataFrame, target: Path) -> Path:
-    """Write `frame` as Parquet via a temporary file and a rename."""
-    temp = temporary_path(target)
-    try:
-        frame.to_parquet(temp, index=False)
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
