@@ -1,19 +1,8 @@
 """`ptm analyze`: compute the result tables of a snapshot and write them as CSV.
 
-Written into the results folder (every table is documented in its module and in the
-report's "Definitions" section):
-
-| file | module |
-|---|---|
-| `figure1.csv`, `figure1_summary.csv` | `pipeline.analyze.figure1` |
-| `figure6_datasets.csv`, `figure6_architectures.csv` | `pipeline.analyze.figure6` |
-| `figure7.csv`, `figure7_diagnostics.csv` | `pipeline.analyze.figure7` |
-| `table4.csv` | `pipeline.analyze.table4` |
-| `attribute_coverage.csv`, `attribute_coverage_by_{task,popularity,year}.csv` | `coverage` |
-| `attribute_coverage_models.parquet` (one row per model) | `pipeline.analyze.coverage` |
-| `documentation.csv`, `documentation_top_models.csv` | `pipeline.analyze.documentation` |
-| `data_quality.csv` | `pipeline.analyze.run` |
-| `analysis.json` | population, measured tables, evidence sources (for the report) |
+Written into the results folder: the tables of every figure of `pipeline.figures` (one module
+per figure or table, which documents them), `attribute_coverage_models.parquet` (one row per
+model) and `analysis.json` (population, measured tables, evidence sources, for the report).
 """
 
 from __future__ import annotations
@@ -28,6 +17,7 @@ from pipeline.analyze.population import POPULATIONS, check_population, paper_ids
 from pipeline.atomic import write_json_atomic
 from pipeline.cli.arguments import add_results_argument, add_snapshot_argument
 from pipeline.errors import PipelineError, SnapshotError
+from pipeline.figures import FIGURES, analyze_source
 from pipeline.results import write_parquet, write_results
 
 MODELS_COLUMNS = ["id", "pipeline_tag", "tags", "card_data", "model_index"]
@@ -40,7 +30,6 @@ def run_analyze(models: pd.DataFrame, with_figure1: bool = False) -> dict[str, p
 
     `figure7` and `figure7_diagnostics` (columns `measure`, `count`) are always there; the
     other analyses need only the columns they read and count missing ones as unknown."""
-    from pipeline.analyze.run import analyze_source
     from pipeline.analyze.source import MemorySource
 
     check_models_columns(models)
@@ -56,9 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "documentation) from a snapshot",
         description=(
             "Read a snapshot and write the result tables as CSV into the results folder: "
-            "figure1, figure6_datasets, figure6_architectures, figure7, table4, "
-            "attribute_coverage (+ by task, popularity decile, year), documentation, "
-            "data_quality; plus analysis.json (population and measured tables)."
+            + ", ".join(name for figure in FIGURES for name in figure.tables)
+            + "; plus analysis.json (population and measured tables)."
         ),
     )
     add_snapshot_argument(parser, "snapshot folder to read")
@@ -80,7 +68,6 @@ def add_population_argument(parser: argparse.ArgumentParser) -> None:
 
 def analyze_snapshot(snapshot: Path, results: Path, population: str = "all") -> list[Path]:
     """Read a snapshot, compute every result table and write them; the paths written."""
-    from pipeline.analyze.run import analyze_source
     from pipeline.analyze.source import open_snapshot
 
     try:

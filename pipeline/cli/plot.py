@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pipeline.cli.arguments import add_results_argument
 from pipeline.errors import PipelineError
+from pipeline.figures import FIGURES
 from pipeline.results import read_json_object, read_result_table
 
 
@@ -14,12 +15,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `plot` sub-command."""
     parser = subparsers.add_parser(
         "plot",
-        help="draw Figures 1, 6 and 7 from the result tables (PNG and PDF)",
+        help="draw the figures from the result tables (PNG and PDF)",
         description=(
-            "Read the result tables written by `ptm analyze` (figure7.csv, and when present "
-            "figure6_datasets.csv + figure6_architectures.csv and figure1.csv) and write "
-            "figure7, figure6 and figure1 as .png and .pdf beside them, with the paper's "
-            "values for comparison."
+            "Read the result tables written by `ptm analyze` and draw each figure ("
+            + "; ".join(
+                f"{figure.name} from {' + '.join(f'{t}.csv' for t in figure.draw_inputs)}"
+                + (", required" if figure.required else ", when present")
+                for figure in FIGURES
+                if figure.draw is not None
+            )
+            + ") as .png and .pdf beside them, with the paper's values for comparison."
         ),
     )
     add_results_argument(parser, "folder holding the result tables; figures are written there")
@@ -27,43 +32,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def plot_results(results: Path) -> list[Path]:
-    """Draw Figure 7 from `<results>/figure7.csv` (required), Figure 6 from the two
-    figure6 tables and Figure 1 from figure1.csv (each when present); the paths."""
-    from pipeline.plot.figure7 import plot_figure7
+    """Draw every figure of `pipeline.figures` whose result tables are in `results` (a
+    required one, Figure 7, fails when they are missing); the paths written."""
     from pipeline.plot.save import save_figure
 
     results = Path(results)
-    source = results / "figure7.csv"
-    table = read_result_table(source)
     suffix = figure_suffix(results)
-    try:
-        figure = plot_figure7(table, suffix)
-    except ValueError as error:
-        raise PipelineError(f"{source}: {error}") from error
-    written = save_figure(figure, results, "figure7")
-    datasets, architectures = (
-        results / "figure6_datasets.csv",
-        results / "figure6_architectures.csv",
-    )
-    if datasets.is_file() and architectures.is_file():
-        from pipeline.plot.figure6 import plot_figure6
-
+    written: list[Path] = []
+    for figure in sorted(FIGURES, key=lambda figure: not figure.required):  # required first
+        if figure.draw is None:
+            continue
+        paths = [results / f"{name}.csv" for name in figure.draw_inputs]
+        if not figure.required and not all(path.is_file() for path in paths):
+            continue
+        tables = {path.stem: read_result_table(path) for path in paths}
         try:
-            figure = plot_figure6(
-                read_result_table(datasets), read_result_table(architectures), suffix
-            )
+            drawn = figure.draw(tables, suffix)
         except ValueError as error:
-            raise PipelineError(f"{datasets}: {error}") from error
-        written += save_figure(figure, results, "figure6")
-    downloads = results / "figure1.csv"
-    if downloads.is_file():
-        from pipeline.plot.figure1 import plot_figure1
-
-        try:
-            figure = plot_figure1(read_result_table(downloads), suffix)
-        except ValueError as error:
-            raise PipelineError(f"{downloads}: {error}") from error
-        written += save_figure(figure, results, "figure1")
+            raise PipelineError(f"{paths[0]}: {error}") from error
+        written += save_figure(drawn, results, figure.name)
     return written
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline.atomic import write_text_atomic
 from pipeline.cli.arguments import add_results_argument, add_snapshot_argument
 from pipeline.errors import PipelineError
+from pipeline.figures import result_tables
 from pipeline.results import read_json_object, read_result_table
 from pipeline.snapshot.reader import read_manifest
 
@@ -59,19 +60,6 @@ def read_diagnostics(path: Path) -> dict[str, int]:
         return {}
 
 
-REPORT_TABLES = (
-    "figure1_summary",
-    "figure6_datasets",
-    "figure6_architectures",
-    "table4",
-    "attribute_coverage",
-    "attribute_coverage_by_task",
-    "documentation",
-    "documentation_top_models",
-    "data_quality",
-)
-
-
 def write_report(snapshot: Path, results: Path, extra_sections: list[str] | None = None) -> Path:
     """Render `<results>/report.md` and `<results>/report.html` from the result tables and
     the snapshot's manifest; returns the Markdown path. `extra_sections` (Markdown strings)
@@ -88,7 +76,7 @@ def write_report(snapshot: Path, results: Path, extra_sections: list[str] | None
     context = context_from_manifest(read_manifest(Path(snapshot)), diagnostics)
     context["analysis"] = read_analysis(results / "analysis.json")
     tables = {}
-    for name in REPORT_TABLES:
+    for name in result_tables():
         path = results / f"{name}.csv"
         if path.is_file():
             tables[name] = read_result_table(path)

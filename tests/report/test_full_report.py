@@ -13,7 +13,7 @@ from pipeline.cli.analyze import analyze_snapshot
 from pipeline.cli.plot import plot_results
 from pipeline.cli.report import write_report
 from pipeline.report.html import markdown_to_html
-from pipeline.report.sections import reading
+from pipeline.text import reading
 from tests.analyze.sample_models import records_to_files, records_to_full_models, write_snapshot
 
 SECTIONS = [

@@ -1,0 +1,111 @@
+"""Attribute coverage (the paper's Table I factors): per factor, how many models show it,
+overall and by task, popularity decile and creation year; per model in Parquet.
+
+Assessed by `pipeline.analyze.coverage` (what counts as evidence is listed there). The paper
+lists the factors without measuring them, so there are no paper numbers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.analyze import coverage as cov
+from pipeline.analyze.run import Scan
+from pipeline.figures.spec import Figure, Tables
+from pipeline.text import NOT_MEASURED, bounds, pct, times100
+
+
+def compute(scan: Scan) -> dict[str, pd.DataFrame]:
+    """The summary and the breakdowns by task, popularity decile and year."""
+    per_model = scan.per_model
+    return {
+        "attribute_coverage": cov.coverage_summary(per_model),
+        "attribute_coverage_by_task": cov.coverage_breakdown(per_model, "task"),
+        "attribute_coverage_by_popularity": cov.coverage_breakdown(per_model, "popularity_decile"),
+        "attribute_coverage_by_year": cov.coverage_breakdown(per_model, "year"),
+    }
+
+
+def section(tables: Tables, context: dict, paper: dict) -> list[str]:
+    """Per factor: present, absent, unknown; mean scores per task."""
+    summary, by_task = tables.get("attribute_coverage"), tables.get("attribute_coverage_by_task")
+    lines = ["## Attribute coverage (paper Table I)", ""]
+    if summary is None or summary.empty:
+        return [*lines, f"Attribute coverage: {NOT_MEASURED}.", ""]
+    lines += [
+        "The paper's Table I lists the attributes (provenance, reproducibility, portability) "
+        "without measuring them; here, per factor, how many models show it. *Unknown* means "
+        "an evidence source was not in the snapshot or not available for the model (not "
+        "counted as absent): the share present is a lower bound when unknowns exist.",
+        "",
+        "| group | factor | sources | present | absent | unknown | share present (lower bound) "
+        "| of known |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in summary.itertuples():
+        lines.append(
+            f"| {row.group} | {row.factor} | {row.sources} | {int(row.present):,} | "
+            f"{int(row.absent):,} | {int(row.unknown):,} | {pct(times100(row.share_present))} | "
+            f"{_of_known(row)} |"
+        )
+    if by_task is not None and not by_task.empty:
+        lines += _task_lines(by_task)
+    return [*lines, ""]
+
+
+def _task_lines(by_task: pd.DataFrame) -> list[str]:
+    lines = [
+        "",
+        "Mean score per task (share of factors present; min = unknown counted absent, "
+        "max = unknown counted present):",
+        "",
+        "| task | models | provenance min-max | reproducibility min-max | portability min-max |",
+        "|---|---|---|---|---|",
+    ]
+    for row in by_task.itertuples():
+        cells = [
+            bounds(getattr(row, f"{g}_score_min"), getattr(row, f"{g}_score_max"))
+            for g in ("provenance", "reproducibility", "portability")
+        ]
+        lines.append(f"| {row.task} | {int(row.models):,} | " + " | ".join(cells) + " |")
+    return [
+        *lines,
+        "",
+        "By popularity decile and creation year: `attribute_coverage_by_popularity.csv`, "
+        "`attribute_coverage_by_year.csv`; per model: `attribute_coverage_models.parquet`.",
+    ]
+
+
+def _of_known(row) -> str:
+    """Share of known models; "-" when the known ones can only be positives (no absent)."""
+    if int(row.absent) == 0 and int(row.unknown) > 0:
+        return "-"
+    return pct(times100(row.share_present_of_known))
+
+
+FIGURE = Figure(
+    name="attribute_coverage",
+    tables=(
+        "attribute_coverage",
+        "attribute_coverage_by_task",
+        "attribute_coverage_by_popularity",
+        "attribute_coverage_by_year",
+    ),
+    compute=compute,
+    section=section,
+    definitions=(
+        (
+            "attribute_coverage.csv",
+            "per factor of Table I: sources, present / absent / unknown "
+            "models, share present (lower bound), share of known, first evidence source "
+            "(pipeline/analyze/coverage.py lists what counts).",
+        ),
+        (
+            "attribute_coverage_by_{task,popularity,year}.csv",
+            "per task, download decile (1 = "
+            "least downloaded) or creation year (never before 2022: the Hub's creation dates "
+            "start 2022-03-02): mean scores and bounds per group, share present and unknown per "
+            "factor.",
+        ),
+    ),
+)
