@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # non-interactive; figures are built without pyplot
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
