@@ -31,12 +31,12 @@ def crawl(config: Config, endpoint: str) -> CrawlResult:
     with store_lock(store, command=command):
         with dask_client(config) as dask:
             result = Crawl(config, endpoint, dask).run()
-        if config["paths"]["publish"]:
-            url = publish_snapshot(result.folder, config["paths"]["publish"])
+        if config.paths.publish:
+            url = publish_snapshot(result.folder, config.paths.publish)
             log.warning("published %s to %s", result.folder.name, url)
             result.published = url
-        if config["crawl"]["keep_last"]:
-            for folder in apply_retention(store, config["crawl"]["keep_last"], dry_run=False):
+        if config.crawl.keep_last:
+            for folder in apply_retention(store, config.crawl.keep_last, dry_run=False):
                 log.warning("retention: removed %s", folder)
     return result
 
@@ -48,12 +48,12 @@ def config_with_base(args: argparse.Namespace) -> Config:
     if args.since is not None:
         args.overrides.append(f"crawl.since={args.since}")
     config = config_from_args(args)
-    if args.incremental and config["crawl"]["since"] is None:
-        replay = config["hub"]["endpoint"] == REPLAY  # its URL changes every run
+    if args.incremental and config.crawl.since is None:
+        replay = config.hub.endpoint == REPLAY  # its URL changes every run
         base = incremental_base(
             config.path("snapshots"),
             endpoint=None if replay else config.endpoint(),
-            details=config["crawl"]["details"],
+            details=config.crawl.details,
         )
         if base is not None:
             args.overrides.append(f"crawl.since={base}")

@@ -62,8 +62,8 @@ def measure(config: Config, population: str = "all") -> MeasureResult:
         crawled.folder,
         results,
         population=population,
-        claim_sources=config["claims"]["sources"],
-        tolerance_pp=config["claims"]["tolerance_pp"],
+        claim_sources=config.claims.sources,
+        tolerance_pp=config.claims.tolerance_pp,
     )
     return MeasureResult(snapshot=crawled.folder, results=results, written=[pointer, *written])
 
