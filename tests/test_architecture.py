@@ -31,6 +31,7 @@ SHARED: dict[str, set[str]] = {
     "stats": set(),
     "results": {"atomic", "errors"},
     "text": set(),
+    "dictionary": set(),
 }
 _SHARED = set(SHARED)
 

@@ -8,9 +8,11 @@ lists the factors without measuring them, so there are no paper numbers.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.analyze import coverage as cov
 from pipeline.analyze.run import Scan
+from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
 from pipeline.text import NOT_MEASURED, bounds, pct, times100
 
@@ -83,7 +85,55 @@ def _of_known(row) -> str:
     return pct(times100(row.share_present_of_known))
 
 
+def _breakdown(key: pa.Field) -> pa.Schema:
+    """`attribute_coverage_by_*`: per group of models, mean scores and per-factor counts."""
+    fields = [key, column("models", pa.int64(), "models in the group")]
+    for group in cov.GROUPS:
+        fields += [
+            column(f"{group}_score", pa.float64(), f"mean {group} score (share of known factors)"),
+            column(f"{group}_score_min", pa.float64(), "the same, unknown counted absent"),
+            column(f"{group}_score_max", pa.float64(), "the same, unknown counted present"),
+        ]
+    for factor in cov.ALL_FACTORS:
+        fields += [
+            column(f"{factor}_present", pa.float64(), f"share of the group showing {factor}"),
+            column(f"{factor}_unknown", pa.float64(), f"share for which {factor} is unknown"),
+        ]
+    return pa.schema(fields)
+
+
+SCHEMAS = {
+    "attribute_coverage": pa.schema(
+        [
+            column("group", pa.string(), "provenance, reproducibility or portability"),
+            column("factor", pa.string(), "a factor of the paper's Table I"),
+            column("sources", pa.string(), "evidence sources that can show it (`+`-joined)"),
+            column("models", pa.int64(), "models assessed"),
+            column("present", pa.int64(), "models showing it"),
+            column("absent", pa.int64(), "models where it is known to be absent"),
+            column("unknown", pa.int64(), "models where a deciding source could not tell"),
+            column("share_present", pa.float64(), "present / models (a lower bound)"),
+            column("share_present_of_known", pa.float64(), "present / (present + absent)"),
+            *[
+                column(
+                    f"present_by_{source}", pa.int64(), f"models whose first evidence is {source}"
+                )
+                for source in cov.EVIDENCE_SOURCES
+            ],
+        ]
+    ),
+    "attribute_coverage_by_task": _breakdown(column("task", pa.string(), "the paper task")),
+    "attribute_coverage_by_popularity": _breakdown(
+        column("popularity_decile", pa.string(), "download decile, 1 = least downloaded")
+    ),
+    "attribute_coverage_by_year": _breakdown(
+        column("year", pa.string(), "creation year (never before 2022), or unknown")
+    ),
+}
+
+
 FIGURE = Figure(
+    schemas=SCHEMAS,
     name="attribute_coverage",
     tables=(
         "attribute_coverage",

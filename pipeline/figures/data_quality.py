@@ -4,8 +4,10 @@ such a value is counted (always as unknown, never as an error). Not in the paper
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.analyze.run import Scan, data_quality
+from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
 
 
@@ -31,7 +33,19 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
     return [*lines, ""]
 
 
+SCHEMAS = {
+    "data_quality": pa.schema(
+        [
+            column("field", pa.string(), "a field the analyses read"),
+            column("models_missing", pa.int64(), "models without a usable value"),
+            column("treated_as", pa.string(), "how such a model is counted"),
+        ]
+    ),
+}
+
+
 FIGURE = Figure(
+    schemas=SCHEMAS,
     name="data_quality",
     tables=("data_quality",),
     compute=compute,

@@ -8,9 +8,11 @@ reference file.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.analyze.documentation import documentation_tables
 from pipeline.analyze.run import Scan
+from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
 from pipeline.text import NOT_MEASURED, count, float_or_none, int_or_none, pct, reading, times100
 
@@ -71,7 +73,36 @@ def _reading(share: float | None, paper: float | None, denominator) -> str:
     return reading(times100(share), paper)
 
 
+SCHEMAS = {
+    "documentation": pa.schema(
+        [
+            column(
+                "measure",
+                pa.string(),
+                "no_readme, template_only, missing_or_template, unknown_readme, no_card_metadata",
+            ),
+            column("basis", pa.string(), "cards (README measurements) or card_metadata"),
+            column("models", pa.int64(), "models counted (empty: not measured)"),
+            column("denominator", pa.int64(), "models whose state is known"),
+            column("share", pa.float64(), "models / denominator"),
+            column("paper_percent", pa.float64(), "the paper's 'missing or inadequate' percent"),
+            column("definition", pa.string(), "what is counted"),
+        ]
+    ),
+    "documentation_top_models": pa.schema(
+        [
+            column("basis", pa.string(), "cards or card_metadata"),
+            column("status", pa.string(), "no_readme, template_only or no_card_metadata"),
+            column("rank", pa.int64(), "1 = most downloaded of the group"),
+            column("id", pa.string(), "the model"),
+            column("downloads", pa.int64(), "downloads in the last 30 days"),
+        ]
+    ),
+}
+
+
 FIGURE = Figure(
+    schemas=SCHEMAS,
     name="documentation",
     tables=("documentation", "documentation_top_models"),
     compute=compute,

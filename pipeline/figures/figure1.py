@@ -9,9 +9,11 @@ are `figure_1` in the reference file.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.analyze.figure1 import figure1_summary, figure1_table, read_paper_packages
 from pipeline.analyze.run import Scan, snapshot_date
+from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
 from pipeline.plot.figure1 import plot_figure1
 from pipeline.text import NOT_MEASURED
@@ -74,7 +76,34 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
     return [*lines, "", "![Figure 1](figure1.png)", ""]
 
 
+_SERIES = [
+    column("series", pa.string(), "registry and origin, e.g. `NPM (paper, 2022)`"),
+    column("source", pa.string(), "paper artifact, this snapshot, or fetched from a registry"),
+    column("date", pa.string(), "the month (or day) the counts describe"),
+]
+SCHEMAS = {
+    "figure1": pa.schema(
+        [
+            *_SERIES,
+            column("rank", pa.int64(), "1 = most downloaded"),
+            column("monthly_downloads", pa.int64(), "downloads per month"),
+        ]
+    ),
+    "figure1_summary": pa.schema(
+        [
+            *_SERIES,
+            column("packages", pa.int64(), "packages in the series (at most 100)"),
+            column("total", pa.int64(), "their downloads per month, summed"),
+            column("median", pa.float64(), "median downloads per month"),
+            column("max", pa.int64(), "most downloads per month"),
+            column("min", pa.int64(), "fewest downloads per month"),
+        ]
+    ),
+}
+
+
 FIGURE = Figure(
+    schemas=SCHEMAS,
     name="figure1",
     tables=("figure1", "figure1_summary"),
     compute=compute,

@@ -8,8 +8,10 @@ are `figure_6` in the reference file.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.analyze.run import Scan
+from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
 from pipeline.plot.figure6 import plot_figure6
 from pipeline.text import NOT_MEASURED, float_or_none, pct, reading
@@ -86,7 +88,39 @@ def _share_rows(table: pd.DataFrame, key: str) -> list[str]:
     return lines
 
 
+_SHARE = [
+    column("kind", pa.string(), "top (this snapshot's top ten), none, other, or paper"),
+    column("models", pa.int64(), "models naming it"),
+    column("share", pa.float64(), "models / all models"),
+    column("percent", pa.float64(), "100 x share"),
+]
+SCHEMAS = {
+    "figure6_datasets": pa.schema(
+        [
+            column("dataset", pa.string(), "dataset id; `None`: no dataset; `other`: the rest"),
+            *_SHARE,
+            column("paper_percent", pa.float64(), "the paper's percent, when it has a bar"),
+        ]
+    ),
+    "figure6_architectures": pa.schema(
+        [
+            column(
+                "architecture",
+                pa.string(),
+                "config `model_type`, else the model-type tag; `None`: neither",
+            ),
+            *_SHARE,
+            column("models_from_config", pa.int64(), "of them, read from the config"),
+            column("models_from_tag", pa.int64(), "of them, read from the model-type tag"),
+            column("architecture_source", pa.string(), "config, tag or config+tag"),
+            column("paper_percent", pa.float64(), "the paper's percent, when it has a bar"),
+        ]
+    ),
+}
+
+
 FIGURE = Figure(
+    schemas=SCHEMAS,
     name="figure6",
     tables=("figure6_datasets", "figure6_architectures"),
     compute=compute,

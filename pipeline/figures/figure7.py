@@ -7,8 +7,10 @@ Computed by `pipeline.analyze.figure7` (one counter over the `models` batches), 
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.analyze.run import Scan, figure7_diagnostics_table
+from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
 from pipeline.paper import paper_figure7
 from pipeline.plot.figure7 import plot_figure7
@@ -118,7 +120,35 @@ def _diagnostics(diagnostics: dict) -> list[str]:
     ]
 
 
+SCHEMAS = {
+    "figure7": pa.schema(
+        [
+            column("task", pa.string(), "one of the paper's 14 tasks (`pipeline_tag`), or other"),
+            column(
+                "models_with_claims",
+                pa.int64(),
+                "models whose model-index holds a metric value (k)",
+            ),
+            column("models", pa.int64(), "models in the task (n)"),
+            column("share", pa.float64(), "k / n (0 when n is 0)"),
+        ]
+    ),
+    "figure7_diagnostics": pa.schema(
+        [
+            column(
+                "measure",
+                pa.string(),
+                "models, models_with_claims, decided_by_model_index, decided_by_tag, "
+                "claims_by_tag, no_metadata, unparseable_json",
+            ),
+            column("count", pa.int64(), "models"),
+        ]
+    ),
+}
+
+
 FIGURE = Figure(
+    schemas=SCHEMAS,
     name="figure7",
     tables=("figure7", "figure7_diagnostics"),
     compute=compute,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 from matplotlib.figure import Figure as MatplotlibFigure
 
 from pipeline.analyze.run import Scan
@@ -29,6 +30,7 @@ class Figure:
         draw: the figure from its result tables and a subtitle suffix; None: a table only.
         draw_inputs: the result tables `draw` needs (all must be present).
         required: `ptm plot` fails when its inputs are missing (else it skips the figure).
+        schemas: per result table, its columns with their meaning (`pipeline.dictionary`).
     """
 
     name: str
@@ -40,3 +42,4 @@ class Figure:
     draw: Callable[[Tables, str], MatplotlibFigure] | None = None
     draw_inputs: tuple[str, ...] = ()
     required: bool = False
+    schemas: Mapping[str, pa.Schema] = field(default_factory=dict)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.analyze.run import Scan, table4_of
+from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
 from pipeline.text import NOT_MEASURED, float_or_none, int_or_none, percent_in, reading
 from pipeline.text import text_or_empty as text
@@ -66,7 +68,26 @@ def _reading(row) -> str:
     return "paper gives a qualitative statement; compare by hand"
 
 
+SCHEMAS = {
+    "table4": pa.schema(
+        [
+            column("mitigation", pa.string(), "the mitigation (one row each)"),
+            column("status", pa.string(), "measured, or why not"),
+            column("measured_value", pa.string(), "the measured value as text"),
+            column("numerator", pa.int64(), "models (or repos, namespaces) with it"),
+            column("denominator", pa.int64(), "models (or repos, namespaces) assessed"),
+            column("share", pa.float64(), "numerator / denominator"),
+            column("ci_low", pa.float64(), "95% Wilson interval, low (sampled commits only)"),
+            column("ci_high", pa.float64(), "95% Wilson interval, high (sampled commits only)"),
+            column("paper_value", pa.string(), "the paper's value as printed"),
+            column("definition", pa.string(), "what is counted, from which table"),
+        ]
+    ),
+}
+
+
 FIGURE = Figure(
+    schemas=SCHEMAS,
     name="table4",
     tables=("table4",),
     compute=compute,
