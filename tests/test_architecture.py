@@ -189,6 +189,15 @@ def test_no_import_cycle_between_units(edges: set[tuple[str, str]]) -> None:
     assert cycles(unit_graph(edges)) == []
 
 
+def test_no_import_cycle_between_modules(edges: set[tuple[str, str]]) -> None:
+    """Finer than units: no two modules import each other, even through others."""
+    graph: dict[str, set[str]] = {}
+    for source, target in edges:
+        if source != target:
+            graph.setdefault(source, set()).add(target)
+    assert cycles(graph) == []
+
+
 def test_stages_depend_one_way(edges: set[tuple[str, str]]) -> None:
     assert forbidden_edges(edges) == []
 

@@ -45,7 +45,8 @@ from pipeline.crawl.pages import envelope
 from pipeline.errors import SnapshotError
 from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.shared_budget import BudgetActor, SharedBudget
-from pipeline.snapshot.reader import list_snapshots, read_manifest, read_table
+from pipeline.snapshot.reader import list_snapshots, read_manifest, read_table, table_parts
+from pipeline.snapshot.reader import read_parts as read_snapshot_parts
 from pipeline.snapshot.schema import CHANGES, SCHEMA_VERSION, TABLES
 from pipeline.snapshot.writer import CRAWL_START, MANIFEST, SnapshotWriter, new_snapshot_id
 
@@ -359,7 +360,7 @@ class Crawl:
         retries.update(self.listing_client.retries)
         tables = {}
         for name in TABLES:
-            parts = sorted((writer.folder / name).glob("part-*.parquet"))
+            parts = table_parts(writer.folder, name)
             if parts:
                 rows = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
                 tables[name] = {"rows": rows, "parts": len(parts)}
@@ -392,11 +393,7 @@ class Crawl:
 
 def read_parts(writer: SnapshotWriter, table: str, columns: list[str]) -> pd.DataFrame:
     """Columns of a table of the snapshot being written (no manifest needed yet)."""
-    parts = sorted((writer.folder / table).glob("part-*.parquet"))
-    schema = pa.schema([TABLES[table].field(c) for c in columns])
-    if not parts:
-        return schema.empty_table().to_pandas()
-    return pa.concat_tables(pq.read_table(p, columns=columns) for p in parts).to_pandas()
+    return read_snapshot_parts(writer.folder, table, columns)
 
 
 def _to_arrow(frame: pd.DataFrame, name: str) -> pa.Table:

@@ -60,6 +60,7 @@ from pipeline.analyze.figure1 import REGISTRY_COLUMNS, REGISTRY_DOWNLOADS
 from pipeline.analyze.population import DATA_DIR
 from pipeline.atomic import write_text_atomic
 from pipeline.errors import PipelineError
+from pipeline.hub.client import RetryPolicy
 from pipeline.hub.ratelimit import RETRY_STATUSES, retry_delay
 
 log = logging.getLogger(__name__)
@@ -164,15 +165,16 @@ def pypistats_url(name: str, base: str = PYPI_BASE) -> str:
 
 
 @dataclass(frozen=True)
-class FetchPolicy:
-    """Timeouts, retries and spacing. `connect_retries` is small: an unreachable host is
-    usually offline, and saying so quickly is more useful than a minute of backoff."""
+class FetchPolicy(RetryPolicy):
+    """The Hub client's retry policy with the registries' defaults, plus spacing.
+    `connect_retries` is small: an unreachable host is usually offline, and saying so
+    quickly is more useful than a minute of backoff."""
 
     timeout_s: float = 20.0
     max_retries: int = 4
-    connect_retries: int = 1
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 30.0
+    connect_retries: int = 1
     min_interval_s: float = 0.5
 
 
