@@ -227,14 +227,3 @@ def test_the_checks_can_fail() -> None:
     assert cycles(unit_graph(edges)) == [["analyze", "report"]]
     assert len(forbidden_edges(edges)) == 1  # report may import analyze, not the reverse
     assert replay_imports(edges) == ["pipeline.hub.client imports pipeline.hub.replay.wire"]
-
-
-def test_every_figure_module_is_registered() -> None:
-    from pipeline.figures import FIGURES, MODULES
-
-    modules = {p.stem for p in (ROOT / PACKAGE / "figures").glob("*.py")} - {"__init__", "spec"}
-    assert sorted(modules) == sorted(MODULES)
-    names = [figure.name for figure in FIGURES]
-    assert len(set(names)) == len(names)
-    tables = [table for figure in FIGURES for table in figure.tables]
-    assert len(set(tables)) == len(tables), "two figures write the same table"
