@@ -15,7 +15,6 @@ from pipeline.analyze.figure1 import figure1_summary, figure1_table, read_paper_
 from pipeline.analyze.run import Scan, snapshot_date
 from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
-from pipeline.plot.figure1 import plot_figure1
 from pipeline.text import NOT_MEASURED
 
 
@@ -31,6 +30,8 @@ def compute(scan: Scan) -> dict[str, pd.DataFrame]:
 
 def draw(tables: Tables, suffix: str):
     """Downloads by rank per series, and their distribution."""
+    from pipeline.plot.figure1 import plot_figure1  # matplotlib only when drawing
+
     return plot_figure1(tables["figure1"], suffix)
 
 

@@ -13,7 +13,6 @@ import pyarrow as pa
 from pipeline.analyze.run import Scan
 from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
-from pipeline.plot.figure6 import plot_figure6
 from pipeline.text import NOT_MEASURED, float_or_none, pct, reading
 
 
@@ -27,6 +26,8 @@ def compute(scan: Scan) -> dict[str, pd.DataFrame]:
 
 def draw(tables: Tables, suffix: str):
     """Two panels, datasets and architectures, measured beside the paper."""
+    from pipeline.plot.figure6 import plot_figure6  # matplotlib only when drawing
+
     return plot_figure6(tables["figure6_datasets"], tables["figure6_architectures"], suffix)
 
 

@@ -13,7 +13,6 @@ from pipeline.analyze.run import Scan, figure7_diagnostics_table
 from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
 from pipeline.paper import paper_figure7
-from pipeline.plot.figure7 import plot_figure7
 from pipeline.text import SAME_WITHIN_PP, count, int_or_none, pct
 
 
@@ -27,6 +26,8 @@ def compute(scan: Scan) -> dict[str, pd.DataFrame]:
 
 def draw(tables: Tables, suffix: str):
     """Paired bars per task, measured beside the paper."""
+    from pipeline.plot.figure7 import plot_figure7  # matplotlib only when drawing
+
     return plot_figure7(tables["figure7"], suffix)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
-from matplotlib.figure import Figure as MatplotlibFigure
 
 from pipeline.analyze.run import Scan
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MatplotlibFigure
 
 Tables = Mapping[str, pd.DataFrame]
 
