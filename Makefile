@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/crawl.py
 	$(BIN)/python benchmarks/analysis.py
+	$(BIN)/python benchmarks/parsing.py
 
 ## sample: rebuild data/hub-2024-07 from ../shared/data
 sample:

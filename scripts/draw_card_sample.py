@@ -8,7 +8,13 @@ line: number, part, model id, body) and one Markdown file per card for labelling
 labellers read the cards and the definitions (`../shared/docs/card-attributes.md`), never a
 detector's output.
 
+A second draw for a fresh test set (`--exclude` an earlier sample.jsonl, `--part`,
+`--first-number`) takes its cards from those the earlier draw left out, so no card is in
+both; all of it goes to the named part.
+
     python scripts/draw_card_sample.py --out /tmp/card-sample
+    python scripts/draw_card_sample.py --out /tmp/card-sample-2 --seed 20261203 --size 100 \
+        --exclude /tmp/card-sample/sample.jsonl --part test2 --first-number 161
 """
 
 from __future__ import annotations
@@ -24,20 +30,36 @@ SEED = 20261202
 SIZE = 160
 
 
-def draw(cards: list[dict], size: int, seed: int) -> list[dict]:
-    """`size` cards drawn at random (seeded); the first half `dev`, the second `test`."""
-    order = random.Random(seed).sample(range(len(cards)), size)
+def draw(
+    cards: list[dict],
+    size: int,
+    seed: int,
+    *,
+    exclude: frozenset[int] = frozenset(),
+    part: str | None = None,
+    first_number: int = 1,
+) -> list[dict]:
+    """`size` cards drawn at random (seeded) among those not in `exclude` (source indexes);
+    the first half `dev`, the second `test`, unless `part` names one part for all."""
+    pool = [i for i in range(len(cards)) if i not in exclude]
+    order = random.Random(seed).sample(pool, size)
     half = size // 2
     return [
         {
-            "number": number,
-            "part": "dev" if number <= half else "test",
+            "number": first_number + position,
+            "part": part or ("dev" if position < half else "test"),
             "source_index": index,
             "model_id": cards[index]["modelId"],
             "body": cards[index]["modelcard_text"],
         }
-        for number, index in enumerate(order, start=1)
+        for position, index in enumerate(order)
     ]
+
+
+def drawn_indexes(sample: Path) -> frozenset[int]:
+    """Source indexes of an earlier draw's sample.jsonl."""
+    lines = sample.read_text(encoding="utf-8").splitlines()
+    return frozenset(json.loads(line)["source_index"] for line in lines if line.strip())
 
 
 def main() -> None:
@@ -46,9 +68,20 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=SIZE)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--exclude", type=Path, help="an earlier draw's sample.jsonl")
+    parser.add_argument("--part", help="one part name for the whole draw (e.g. test2)")
+    parser.add_argument("--first-number", type=int, default=1)
     args = parser.parse_args()
     raw = args.source.read_bytes()
-    sample = draw(json.loads(raw), args.size, args.seed)
+    exclude = drawn_indexes(args.exclude) if args.exclude else frozenset()
+    sample = draw(
+        json.loads(raw),
+        args.size,
+        args.seed,
+        exclude=exclude,
+        part=args.part,
+        first_number=args.first_number,
+    )
     (args.out / "cards").mkdir(parents=True, exist_ok=True)
     with (args.out / "sample.jsonl").open("w", encoding="utf-8") as out:
         for card in sample:

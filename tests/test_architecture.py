@@ -44,9 +44,11 @@ ALLOWED: dict[str, set[str]] = {
     "crawl": _SHARED | {"hub", "snapshot"},
     "analyze": _SHARED | {"snapshot"},
     "claims": _SHARED | {"snapshot", "analyze"},
+    # Card-text validity: the labelled set, detector evaluation, error-corrected shares.
+    "cards": _SHARED | {"analyze"},
     "plot": _SHARED | {"analyze", "claims"},
     # One module per figure or table (compute, draw, section): above plot, below report.
-    "figures": _SHARED | {"snapshot", "analyze", "claims", "plot"},
+    "figures": _SHARED | {"snapshot", "analyze", "cards", "claims", "plot"},
     "report": _SHARED | {"snapshot", "analyze", "claims", "plot", "figures"},
     "registries": _SHARED | {"hub", "analyze"},
     "evaluate": _SHARED | {"hub", "claims"},

@@ -184,6 +184,7 @@ def test_every_command_has_help() -> None:
         "snapshots",
         "diff",
         "evolution",
+        "cards",
     }
     for name, sub in commands.items():
         assert sub.description, name

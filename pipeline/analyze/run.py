@@ -9,6 +9,7 @@ tables; the small tables (`orgs`, `commits`, `security`) are read by the ones th
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -225,6 +226,44 @@ def data_quality(models: pd.DataFrame, diagnostics: dict[str, int]) -> pd.DataFr
         ("n_spaces", int((~models["spaces_known"]).sum()), "Spaces list not in the record"),
         ("n_files", int(models["n_files"].isna().sum()), "file list not in the record"),
     ]
+    return pd.DataFrame(rows, columns=["field", "models_missing", "treated_as"])
+
+
+def unusable_value_rows(source: Source, batch_rows: int = BATCH_ROWS) -> pd.DataFrame:
+    """Data-quality rows for values the crawl could not store: per field of `models` that
+    held an unusable value (`invalid_fields`), and READMEs measured truncated."""
+    per_field: Counter[str] = Counter()
+    any_field = 0
+    for batch in source.batches("models", ["invalid_fields"], batch_rows):
+        listed = column_or_nulls(batch, "invalid_fields", pa.list_(pa.string()))
+        for fields in listed.to_pylist():
+            if fields:
+                any_field += 1
+                per_field.update(fields)
+    rows = [
+        (
+            "any field (unusable value)",
+            any_field,
+            "present but not storable (beyond int64, not finite, impossible date, wrong "
+            "type): null in its column, kept as received in extra_json",
+        ),
+        *(
+            (f"{field} (unusable value)", count, "null; kept as received in extra_json")
+            for field, count in sorted(per_field.items())
+        ),
+    ]
+    if source.measured("cards"):
+        truncated = sum(
+            sum(
+                1
+                for flag in column_or_nulls(batch, "body_truncated", pa.bool_()).to_pylist()
+                if flag
+            )
+            for batch in source.batches("cards", ["body_truncated"], batch_rows)
+        )
+        rows.append(
+            ("README (over the size limit)", truncated, "measured on its first 1 MB; flagged")
+        )
     return pd.DataFrame(rows, columns=["field", "models_missing", "treated_as"])
 
 

@@ -323,8 +323,8 @@ def claims_with_diagnostics(models: pd.DataFrame) -> tuple[pd.DataFrame, dict[st
         c for c in ("pipeline_tag", "eval_results", "extra_json", "card_body") if c in models
     ]
     for record in _records(models, ["id", "card_data", "model_index", *optional]):
-        rows.extend(
-            claims_from_model(
+        try:
+            found = claims_from_model(
                 record["id"],
                 record["card_data"],
                 record["model_index"],
@@ -333,10 +333,28 @@ def claims_with_diagnostics(models: pd.DataFrame) -> tuple[pd.DataFrame, dict[st
                 pipeline_tag=_text(record.get("pipeline_tag")),
                 diagnostics=counts,
             )
-        )
+        except Exception as error:  # one model's data never stops the table
+            counts["models_failed"] += 1
+            found = [failed_model_row(record["id"], error)]
+        rows.extend(found)
     for row in rows:
         row.setdefault("confidence", CONFIDENCE.get(row["source"], "high"))
     return frame(rows, CLAIMS), dict(sorted(counts.items()))
+
+
+FAILED = "failed"
+
+
+def failed_model_row(model_id: str, error: BaseException) -> dict:
+    """The one claims row of a model whose claims could not be extracted at all: source
+    `extraction`, parse_status `failed`, the exception in `parse_reason`."""
+    reason = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+    return {
+        "model_id": model_id,
+        "source": "extraction",
+        "parse_status": FAILED,
+        "parse_reason": reason,
+    }
 
 
 def claims_table(models: pd.DataFrame) -> pd.DataFrame:

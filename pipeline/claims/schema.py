@@ -26,7 +26,8 @@ CLAIMS = pa.schema(
             pa.string(),
             "`model-index` (the card's YAML, or the Hub's top-level copy), `eval_results` "
             "(`.eval_results/*.yaml`, API field `evalResults`), `card-table` (a Markdown "
-            "table in the card body), `audit` (transcribed by an audit, e.g. ICWSM)",
+            "table in the card body), `audit` (transcribed by an audit, e.g. ICWSM), "
+            "`extraction` (a model whose claims could not be extracted at all)",
             nullable=False,
         ),
         column(
@@ -49,8 +50,14 @@ CLAIMS = pa.schema(
         column("value_text", pa.string(), "the value as given"),
         column("unit_scale", pa.string(), "`fraction`, `percent`, `raw` or `unknown`"),
         column("uncertainty", pa.float64(), "the `± x` part"),
-        column("parse_status", pa.string(), "`ok` or `unparsed`", nullable=False),
-        column("parse_reason", pa.string(), "why unparsed, or how it was read"),
+        column(
+            "parse_status",
+            pa.string(),
+            "`ok` or `unparsed`; `failed` (source `extraction`): the model's data could not "
+            "be read at all",
+            nullable=False,
+        ),
+        column("parse_reason", pa.string(), "why unparsed or failed, or how it was read"),
         column("verified", pa.bool_(), "the metric's `verified` flag, set by the Hub"),
         column("verify_token", pa.bool_(), "a `verifyToken` is present"),
         column("source_name", pa.string(), "the result's `source` name"),

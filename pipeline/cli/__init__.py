@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pipeline import __version__
 from pipeline.cli import (
     analyze,
+    cards,
     claims,
     crawl,
     evaluate,
@@ -43,6 +44,7 @@ COMMAND_MODULES = (
     evolution,
     measure,
     replay,
+    cards,
 )
 
 

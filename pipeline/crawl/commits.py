@@ -74,7 +74,8 @@ HARDENING = (
 
 class GitFetchError(PipelineError):
     """A repo's commits could not be read. `code`: invalid-id, invalid-url, not-found, auth,
-    timeout, filter-ignored or git-error. The message names the URL and never the token."""
+    timeout, filter-ignored, git-error or unreadable (anything else that went wrong). The
+    message names the URL and never the token."""
 
     def __init__(
         self, message: str, *, code: str, url: str | None = None, http_status: int | None = None
@@ -471,6 +472,9 @@ def commits_rows(
             )
         except GitFetchError as error:
             return error
+        except Exception as error:  # whatever one repo holds, it costs that repo only
+            message = f"{urls[model_id]}: {type(error).__name__}: {error}"
+            return GitFetchError(message[:500], code="unreadable", url=urls[model_id])
 
     with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
         results = dict(zip(urls, pool.map(count, urls), strict=True))

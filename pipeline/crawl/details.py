@@ -21,7 +21,8 @@ from urllib.parse import quote
 import pyarrow as pa
 
 from pipeline.crawl.cards import missing_readme, parse_readme
-from pipeline.crawl.pages import error_row
+from pipeline.crawl.pages import error_row, failure_reason, table_from_rows
+from pipeline.crawl.records import clean_text, int64_or_none
 from pipeline.errors import EntryNotFoundError, GatedRepoError, HubRequestError, NotRecordedError
 from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.shared_budget import SharedBudget
@@ -85,14 +86,30 @@ def security_row(record: Any) -> dict:
     status = record.get("securityRepoStatus") if isinstance(record, dict) else None
     if not isinstance(status, dict):
         return {"scans_done": None, "files_with_issues": None, "levels": None}
-    issues = [i for i in status.get("filesWithIssues") or [] if isinstance(i, dict)]
+    listed = status.get("filesWithIssues")
+    issues = [i for i in listed if isinstance(i, dict)] if isinstance(listed, list) else []
     return {
         "scans_done": status.get("scansDone")
         if isinstance(status.get("scansDone"), bool)
         else None,
-        "files_with_issues": [str(i.get("path")) for i in issues],
-        "levels": [str(i.get("level")) for i in issues],
+        "files_with_issues": [clean_text(str(i.get("path"))) for i in issues],
+        "levels": [clean_text(str(i.get("level"))) for i in issues],
     }
+
+
+def _card_row(client: HubClient, model_id: str, sha: str | None, keep_body: bool) -> dict:
+    """`fetch_card`, where a failure to *parse* the README (not to fetch it) is re-raised as
+    `CardParseError` so that the caller records it apart from request failures."""
+    try:
+        return fetch_card(client, model_id, sha, keep_body)
+    except HubRequestError:
+        raise
+    except Exception as error:
+        raise CardParseError(failure_reason(error)) from error
+
+
+class CardParseError(ValueError):
+    """A README was fetched but could not be measured; the message names the exception."""
 
 
 def fetch_model_details(
@@ -101,7 +118,10 @@ def fetch_model_details(
     budget_actor: Any,
     provenance: dict[str, Any],
 ) -> dict[str, Any]:
-    """Cards and security rows for a batch of `(model_id, sha)`; runs on a Dask worker."""
+    """Cards and security rows for a batch of `(model_id, sha)`; runs on a Dask worker.
+
+    Each model is isolated: whatever one README or answer holds, it costs that model an
+    `errors` row (and a `cards` row with status `error`), never the batch."""
     client = _client(settings, budget_actor)
     cards: list[dict] = []
     security: list[dict] = []
@@ -109,25 +129,35 @@ def fetch_model_details(
     for model_id, sha in unit:
         if "cards" in settings.stages:
             try:
-                card = fetch_card(client, model_id, sha, settings.keep_card_body)
+                card = _card_row(client, model_id, sha, settings.keep_card_body)
             except HubRequestError as error:
                 errors.append(_error(provenance, "cards", model_id, error))
+                card = missing_readme("error")
+            except CardParseError as error:
+                errors.append(error_row(provenance, "cards", str(error), model_id=model_id))
                 card = missing_readme("error")
             cards.append({**provenance, "model_id": model_id, "sha": sha, **card})
         if "security" in settings.stages:
             path = f"/api/models/{quote_repo_id(model_id)}"
             try:
                 record, _ = client.get_json(path, [("securityStatus", "true")])
+                row = security_row(record)
             except HubRequestError as error:
                 errors.append(_error(provenance, "security", model_id, error))
                 continue
-            security.append({**provenance, "model_id": model_id, **security_row(record)})
-    tables = {
-        "cards": pa.Table.from_pylist(cards, schema=CARDS),
-        "security": pa.Table.from_pylist(security, schema=SECURITY),
-    }
+            except Exception as error:
+                errors.append(
+                    error_row(provenance, "security", failure_reason(error), model_id=model_id)
+                )
+                continue
+            security.append({**provenance, "model_id": model_id, **row})
+    tables = {}
+    for name, rows, schema in (("cards", cards, CARDS), ("security", security, SECURITY)):
+        if name in settings.stages:
+            tables[name], failed = table_from_rows(rows, schema, provenance, name)
+            errors += failed
     return {
-        **{name: table for name, table in tables.items() if name in settings.stages},
+        **tables,
         "errors": pa.Table.from_pylist(errors, schema=ERRORS),
         "requests": client.request_counts(),
         "retries": dict(client.retries),
@@ -157,26 +187,29 @@ def fetch_commits(
         timeout_s=settings.git_timeout_s,
         max_workers=2,
     )
+    commits, failed = table_from_rows(rows, COMMITS, provenance, "commits")
     return {
-        "commits": pa.Table.from_pylist(rows, schema=COMMITS),
-        "errors": pa.Table.from_pylist(errors, schema=ERRORS),
+        "commits": commits,
+        "errors": pa.Table.from_pylist(errors + failed, schema=ERRORS),
         "requests": {"git_clone": len(unit)},
         "retries": {},
     }
 
 
 def org_row(name: str, overview: Any, kind: str) -> dict:
-    """The `orgs` columns from an organization or user overview (`None`: unknown)."""
+    """The `orgs` columns from an organization or user overview (`None`: unknown).
+
+    Values of the wrong type, or numbers beyond int64, are null."""
     data = overview if isinstance(overview, dict) else {}
     verified = data.get("isVerified")
-    num_models = data.get("numModels")
+    plan, fullname = data.get("plan"), data.get("fullname")
     return {
         "name": name,
         "kind": kind,
         "is_verified": verified if isinstance(verified, bool) else None,
-        "plan": data.get("plan") if isinstance(data.get("plan"), str) else None,
-        "num_models": num_models if isinstance(num_models, int) else None,
-        "fullname": data.get("fullname") if isinstance(data.get("fullname"), str) else None,
+        "plan": clean_text(plan) if isinstance(plan, str) else None,
+        "num_models": int64_or_none(data.get("numModels")),
+        "fullname": clean_text(fullname) if isinstance(fullname, str) else None,
     }
 
 
@@ -197,10 +230,14 @@ def fetch_orgs(
             else:
                 errors.append(_error(provenance, "orgs", name, error))
                 row = org_row(name, None, "unknown")
+        except Exception as error:  # an answer that cannot be read: this org only
+            errors.append(error_row(provenance, "orgs", failure_reason(error), model_id=name))
+            row = org_row(name, None, "unknown")
         rows.append({**provenance, **row})
+    orgs, failed = table_from_rows(rows, ORGS, provenance, "orgs", key="name")
     return {
-        "orgs": pa.Table.from_pylist(rows, schema=ORGS),
-        "errors": pa.Table.from_pylist(errors, schema=ERRORS),
+        "orgs": orgs,
+        "errors": pa.Table.from_pylist(errors + failed, schema=ERRORS),
         "requests": client.request_counts(),
         "retries": dict(client.retries),
     }

@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from pipeline import __version__
 from pipeline.config import Config
-from pipeline.crawl.pages import envelope, error_row, parse_listing_page
+from pipeline.crawl.pages import envelope, error_row, parse_listing_page, unparsed_page_tables
 from pipeline.errors import HubError
 from pipeline.hub.client import HubClient
 from pipeline.snapshot.schema import ERRORS
@@ -104,7 +104,10 @@ class ListingPhase:
 
         def commit(number: int, page: Any, provenance: dict[str, Any], future: Any) -> None:
             nonlocal counted
-            tables = future.result()
+            try:
+                tables = future.result()
+            except Exception as error:  # items are isolated in the task; this is the last guard
+                tables = unparsed_page_tables(page.raw, error, provenance, page.url)
             models, duplicates = _drop_seen(tables["models"], seen, provenance, page.url)
             kept = pc.is_in(tables["files"].column("model_id"), models.column("id"))
             part = f"part-{number:05d}"

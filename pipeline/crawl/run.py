@@ -41,7 +41,7 @@ from pipeline.crawl.details import (
     fetch_orgs,
 )
 from pipeline.crawl.listing import ListingPhase, progress_bar
-from pipeline.crawl.pages import envelope
+from pipeline.crawl.pages import envelope, error_row, failure_reason
 from pipeline.errors import SnapshotError
 from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.shared_budget import BudgetActor, SharedBudget
@@ -322,15 +322,20 @@ class Crawl:
                 provenance,
                 key=f"{unit}-{writer.snapshot_id}",
             )
-            futures[future] = (unit, len(batch))
+            futures[future] = (unit, batch, provenance)
         if not futures:
             return
         bar = progress_bar(self.config, f"{phase} {self.endpoint}", " units")
         bar.total = len(futures)
         try:
             for future in as_completed(futures):
-                unit, size = futures[future]
-                result = future.result()
+                unit, batch, provenance = futures[future]
+                size = len(batch)
+                try:
+                    result = future.result()
+                except Exception as error:  # the tasks isolate records; this is the last guard
+                    log.warning("%s failed: %s", unit, failure_reason(error))
+                    result = failed_unit_result(phase, batch, error, provenance)
                 part = f"part-{unit}"
                 for name, table in result.items():
                     if name in TABLES:
@@ -340,8 +345,8 @@ class Crawl:
                         "phase": phase,
                         "unit": unit,
                         "items": size,
-                        "requests": result["requests"],
-                        "retries": result["retries"],
+                        "requests": result.get("requests", {}),
+                        "retries": result.get("retries", {}),
                     }
                 )
                 bar.update(1)
@@ -394,6 +399,18 @@ class Crawl:
 def read_parts(writer: SnapshotWriter, table: str, columns: list[str]) -> pd.DataFrame:
     """Columns of a table of the snapshot being written (no manifest needed yet)."""
     return read_snapshot_parts(writer.folder, table, columns)
+
+
+def failed_unit_result(
+    phase: str, batch: list[Any], error: BaseException, provenance: dict[str, Any]
+) -> dict[str, Any]:
+    """What a work unit that raised contributes: one `errors` row per item of its batch."""
+    reason = f"{phase} task failed: {failure_reason(error)}"
+    rows = [
+        error_row(provenance, phase, reason, model_id=item[0] if isinstance(item, tuple) else item)
+        for item in batch
+    ]
+    return {"errors": pa.Table.from_pylist(rows, schema=TABLES["errors"]), "requests": {}}
 
 
 def _to_arrow(frame: pd.DataFrame, name: str) -> pa.Table:

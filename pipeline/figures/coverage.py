@@ -12,16 +12,18 @@ import pyarrow as pa
 
 from pipeline.analyze import coverage as cov
 from pipeline.analyze.run import Scan
+from pipeline.cards.correction import add_text_correction
 from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
-from pipeline.text import NOT_MEASURED, bounds, pct, times100
+from pipeline.text import NOT_MEASURED, bounds, count, float_or_none, pct, times100
 
 
 def compute(scan: Scan) -> dict[str, pd.DataFrame]:
     """The summary and the breakdowns by task, popularity decile and year."""
     per_model = scan.per_model
+    summary = add_text_correction(cov.coverage_summary(per_model), scan.cards, scan.models["id"])
     return {
-        "attribute_coverage": cov.coverage_summary(per_model),
+        "attribute_coverage": summary,
         "attribute_coverage_by_task": cov.coverage_breakdown(per_model, "task"),
         "attribute_coverage_by_popularity": cov.coverage_breakdown(per_model, "popularity_decile"),
         "attribute_coverage_by_year": cov.coverage_breakdown(per_model, "year"),
@@ -50,6 +52,7 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
             f"{int(row.absent):,} | {int(row.unknown):,} | {pct(times100(row.share_present))} | "
             f"{_of_known(row)} |"
         )
+    lines += _card_text_lines(summary)
     if by_task is not None and not by_task.empty:
         lines += _task_lines(by_task)
     return [*lines, ""]
@@ -76,6 +79,50 @@ def _task_lines(by_task: pd.DataFrame) -> list[str]:
         "By popularity decile and creation year: `attribute_coverage_by_popularity.csv`, "
         "`attribute_coverage_by_year.csv`; per model: `attribute_coverage_models.parquet`.",
     ]
+
+
+def _card_text_lines(summary: pd.DataFrame) -> list[str]:
+    """Card-text shares: the detector rate beside the Rogan-Gladen estimate corrected for
+    the detectors' measured errors (pipeline/cards/correction.py), with its 95% CI."""
+    if "text_rate" not in summary or summary["text_sensitivity"].isna().all():
+        return []
+    lines = [
+        "",
+        "Card text: the detectors err, so each card-text share is shown as the detector rate "
+        "and as an estimate corrected for the detectors' sensitivity and specificity "
+        "(Rogan-Gladen), measured on the test2 part of the labelled set "
+        "(`data/card-labels/`, 100 cards never used for tuning); the 95% CI is a bootstrap "
+        "over those labelled cards. "
+        "Precision, recall and F1 are the detector's on the same cards.",
+        "",
+        "| factor | cards read | detector rate | corrected [95% CI] | precision | recall | F1 "
+        "| labelled positives |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in summary.itertuples():
+        if (
+            float_or_none(row.text_sensitivity) is None
+            and float_or_none(row.text_precision) is None
+        ):
+            continue
+        corrected = float_or_none(row.text_corrected)
+        ci = (
+            "-"
+            if corrected is None
+            else f"{pct(100 * corrected)} [{pct(times100(row.text_corrected_low))}, "
+            f"{pct(times100(row.text_corrected_high))}]"
+        )
+        lines.append(
+            f"| {row.factor} | {count(row.text_cards)} | {pct(times100(row.text_rate))} | "
+            f"{ci} | {_ratio(row.text_precision)} | {_ratio(row.text_recall)} | "
+            f"{_ratio(row.text_f1)} | {count(row.text_labelled_positives)} |"
+        )
+    return lines
+
+
+def _ratio(value: object) -> str:
+    number = float_or_none(value)
+    return "-" if number is None else f"{number:.2f}"
 
 
 def _of_known(row) -> str:
@@ -120,6 +167,22 @@ SCHEMAS = {
                 )
                 for source in cov.EVIDENCE_SOURCES
             ],
+            column("text_cards", pa.float64(), "card bodies read for the card-text share"),
+            column("text_detected", pa.float64(), "of them, cards the detector marks"),
+            column("text_rate", pa.float64(), "detector rate: detected / cards read"),
+            column(
+                "text_corrected",
+                pa.float64(),
+                "Rogan-Gladen share corrected for the detector's sensitivity and specificity",
+            ),
+            column("text_corrected_low", pa.float64(), "its 95% bootstrap CI, lower bound"),
+            column("text_corrected_high", pa.float64(), "its 95% bootstrap CI, upper bound"),
+            column("text_sensitivity", pa.float64(), "detector recall on the labelled test2 part"),
+            column("text_specificity", pa.float64(), "detector specificity on test2"),
+            column("text_precision", pa.float64(), "detector precision on test2"),
+            column("text_recall", pa.float64(), "detector recall on test2"),
+            column("text_f1", pa.float64(), "detector F1 on test2"),
+            column("text_labelled_positives", pa.float64(), "labelled positives in test2"),
         ]
     ),
     "attribute_coverage_by_task": _breakdown(column("task", pa.string(), "the paper task")),
@@ -148,7 +211,10 @@ FIGURE = Figure(
             "attribute_coverage.csv",
             "per factor of Table I: sources, present / absent / unknown "
             "models, share present (lower bound), share of known, first evidence source "
-            "(pipeline/analyze/coverage.py lists what counts).",
+            "(pipeline/analyze/coverage.py lists what counts); `text_*`: card-text cards read, "
+            "detector rate, Rogan-Gladen corrected share with 95% bootstrap CI, and the "
+            "detector's sensitivity, specificity, precision, recall, F1 on the labelled test2 "
+            "part (pipeline/cards/correction.py).",
         ),
         (
             "attribute_coverage_by_{task,popularity,year}.csv",

@@ -6,14 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from pipeline.analyze.run import Scan, data_quality
+from pipeline.analyze.run import Scan, data_quality, unusable_value_rows
 from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
 
 
 def compute(scan: Scan) -> dict[str, pd.DataFrame]:
-    """`data_quality`: one row per field."""
-    return {"data_quality": data_quality(scan.models, scan.diagnostics())}
+    """`data_quality`: one row per field, then the values the crawl could not store."""
+    missing = data_quality(scan.models, scan.diagnostics())
+    unusable = unusable_value_rows(scan.source)
+    return {"data_quality": pd.concat([missing, unusable], ignore_index=True)}
 
 
 def section(tables: Tables, context: dict, paper: dict) -> list[str]:

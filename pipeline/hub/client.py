@@ -36,6 +36,7 @@ from pipeline.errors import (
     RepoNotFoundError,
     RevisionNotFoundError,
 )
+from pipeline.hub.boundedjson import JsonRefused, decode_json_array, loads_bounded
 from pipeline.hub.protocol import (
     DISABLED_MESSAGE,
     ENTRY_NOT_FOUND,
@@ -231,15 +232,23 @@ class HubClient:
             ) from error
 
     def get_json(
-        self, path_or_url: str, params: Sequence[tuple[str, str]] | None = None
+        self,
+        path_or_url: str,
+        params: Sequence[tuple[str, str]] | None = None,
+        decode: Callable[[bytes], Any] = loads_bounded,
     ) -> tuple[Any, httpx2.Response]:
-        """GET and decode JSON; a body that is not JSON (e.g. truncated) is retried like a 5xx."""
+        """GET and decode JSON within limits (`boundedjson`); a body that is not JSON (e.g.
+        truncated) is retried like a 5xx, one that nests too deep fails at once."""
         url = self._url(path_or_url)
         problem = ""
         for _ in range(self.policy.max_retries + 1):
             response = self.get(url, params)
             try:
-                return json.loads(response.content), response
+                return decode(response.content), response
+            except JsonRefused as error:
+                raise HubRequestError(
+                    url, f"response body refused: {error}", status=response.status_code
+                ) from None
             except (json.JSONDecodeError, UnicodeDecodeError) as error:
                 problem = f"response body is not valid JSON: {error}"
                 with self._lock:
@@ -264,11 +273,9 @@ class HubClient:
                     url, "the listing's Link header points to a page already read"
                 )
             followed.add(url)
-            items, response = self.get_json(url, query)
-            if not isinstance(items, list):
-                raise HubRequestError(
-                    url, f"listing page is not a JSON array but {type(items).__name__}"
-                )
+            # Item by item when the page cannot be decoded whole: one hostile item must not
+            # cost the page (its `UndecodableItem` becomes an error row when parsed).
+            items, response = self.get_json(url, query, decode=decode_json_array)
             next_url = response.links.get("next", {}).get("url")
             yield ListingPage(
                 url=str(response.request.url),

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from pipeline.dictionary import column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 ENVELOPE = [
@@ -71,6 +71,13 @@ MODELS = pa.schema(
         column("n_files", pa.int64(), "files in the repo"),
         column("n_spaces", pa.int64(), "Spaces using the model"),
         column("extra_json", pa.string(), "every field of the record the columns do not hold"),
+        column(
+            "invalid_fields",
+            pa.list_(pa.string()),
+            "raw fields present but unusable (beyond int64, not finite, impossible date, wrong "
+            "type): their column is null, never clamped, and extra_json keeps the value as "
+            "received (list)",
+        ),
     ]
 )
 
@@ -124,8 +131,12 @@ CARDS = pa.schema(
             "recording of it",
             nullable=False,
         ),
-        column("length", pa.int64(), "characters of the README"),
-        column("front_matter_valid", pa.bool_(), "the YAML front matter loads (`yaml.safe_load`)"),
+        column("length", pa.int64(), "characters of the whole README"),
+        column(
+            "front_matter_valid",
+            pa.bool_(),
+            "the YAML front matter loads (safe loader within limits, `crawl/boundedyaml.py`)",
+        ),
         column("front_matter_error", pa.string(), "why it does not"),
         column("sections", pa.list_(pa.string()), "Markdown headings (list)"),
         column(
@@ -134,6 +145,12 @@ CARDS = pa.schema(
             "fewer than 300 characters of prose once the template's placeholders are removed",
         ),
         column("body", pa.string(), "the README text (with `crawl.keep_card_body`)"),
+        column(
+            "body_truncated",
+            pa.bool_(),
+            "the README was over 1 MB: `length` is its full size, everything else was "
+            "measured on its first 1 MB",
+        ),
     ]
 )
 

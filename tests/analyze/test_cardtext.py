@@ -1,74 +1,64 @@
-"""Card-text detectors, validated on real model cards labelled by hand.
-
-`fixtures/card_labels.json` holds the hand-checked cases (card, signal, truth, reasoning);
-`fixtures/cards/` the real cards. The detectors are measured, not assumed: precision and
-recall on those cases are computed here and must stay at or above the recorded floors."""
+"""Card-text detectors: their behaviour on small cases, and their measured quality on the
+bundled labelled set (`data/card-labels/`, a random sample of real cards labelled twice
+and adjudicated). The figures recorded in that set's README are recomputed here, so they
+cannot drift from the code."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
-from pipeline.analyze.cardtext import SIGNALS, card_signals, has_content, split_sections
+from pipeline.analyze.cardtext import (
+    SIGNALS,
+    card_signals,
+    has_content,
+    split_sections,
+    strip_front_matter,
+)
+from pipeline.cards.evaluation import (
+    evaluate_cards,
+    markdown_table,
+    parse_markdown_counts,
+    target_failures,
+)
+from pipeline.cards.labels import LABELS_DIR, load_labelled_set, select
+from pipeline.cards.readme import read_section
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FRONT_MATTER = re.compile(r"\A\s*---\r?\n.*?\r?\n---[ \t]*\r?\n", re.DOTALL)
-# Recorded on 46 hand-checked cases: 33 TP, 2 FP, 1 FN, 10 TN (precision 0.943, recall 0.971).
-PRECISION_FLOOR = 0.94
-RECALL_FLOOR = 0.97
-
-
-def _cases() -> list[dict]:
-    return json.loads((FIXTURES / "card_labels.json").read_text())["cases"]
 
 
 def _body(card: str) -> str:
     return FRONT_MATTER.sub("", (FIXTURES / "cards" / card).read_text(encoding="utf-8"), count=1)
 
 
-def _confusion() -> dict[str, int]:
-    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
-    for case in _cases():
-        got = card_signals(_body(case["card"]))[case["signal"]]
-        key = ("t" if got == case["expected"] else "f") + ("p" if got else "n")
-        counts[key] += 1
-    return counts
+@pytest.fixture(scope="module")
+def labelled():
+    return load_labelled_set()
 
 
-def test_labels_are_complete() -> None:
-    cases = _cases()
-    assert len(cases) >= 30
-    for case in cases:
-        assert case["signal"] in SIGNALS
-        assert (FIXTURES / "cards" / case["card"]).is_file()
-        assert isinstance(case["expected"], bool) and len(case["reason"]) > 20
-    assert {c["expected"] for c in cases} == {True, False}
+@pytest.mark.parametrize("part", ["test2", "development"])
+def test_readme_records_what_the_code_computes(labelled, part: str) -> None:
+    """The per-attribute counts in data/card-labels/README.md are those of the current
+    detectors (rewrite them with `ptm cards evaluate --part PART --write-readme`)."""
+    section = read_section(LABELS_DIR / "README.md", f"evaluation {part}")
+    assert section, f"no 'evaluation {part}' section in the labelled set's README"
+    table = evaluate_cards(select(labelled, part))
+    recorded = parse_markdown_counts(section)
+    computed = parse_markdown_counts(markdown_table(table))
+    assert set(recorded) == {*SIGNALS, "micro"}
+    assert recorded == computed
+    verdict = "**met**" if not target_failures(table) else "**not met**"
+    assert verdict in section
 
 
-def test_precision_and_recall_on_hand_labels() -> None:
-    counts = _confusion()
-    precision = counts["tp"] / (counts["tp"] + counts["fp"])
-    recall = counts["tp"] / (counts["tp"] + counts["fn"])
-    assert counts == {"tp": 33, "fp": 2, "fn": 1, "tn": 10}
-    assert precision >= PRECISION_FLOOR and recall >= RECALL_FLOOR
-
-
-@pytest.mark.parametrize("case", _cases(), ids=lambda c: f"{c['card']}:{c['signal']}")
-def test_known_outcomes(case: dict) -> None:
-    """Every case but the three recorded misses agrees with the hand label."""
-    misses = {
-        ("DDIDU__ETRI_CodeLLaMA_7B_CPP.md", "hyperparameters"),  # eval command flags
-        ("KoboldAI__GPT-J-6B-Skein.md", "training_log"),  # W&B link about the dataset
-        ("studio-ousia__luke-large-finetuned-conll-2003.md", "base_model"),  # "Parent: Luke"
-    }
-    got = card_signals(_body(case["card"]))[case["signal"]]
-    if (case["card"], case["signal"]) in misses:  # a known miss; update the counts if fixed
-        assert got != case["expected"], case["reason"]
-    else:
-        assert got == case["expected"], case["reason"]
+def test_development_part_meets_the_targets(labelled) -> None:
+    """The detectors were tuned on the development cards (round 1's dev and test parts);
+    they must at least meet the targets there (the test2 figures are recorded, not
+    asserted)."""
+    assert target_failures(evaluate_cards(select(labelled, "development"))) == []
 
 
 def test_template_citation_is_not_a_paper() -> None:
@@ -84,11 +74,77 @@ def test_no_body_is_unknown_and_junk_never_raises() -> None:
         assert set(card_signals(junk)) == set(SIGNALS)
     assert not any(card_signals("").values())
     assert not any(card_signals("#\n##\n|||\n---").values())
+    for path in sorted((FIXTURES / "cards").glob("*.md")):  # real cards: booleans only
+        assert all(isinstance(v, bool) for v in card_signals(path.read_text()).values())
+
+
+def test_front_matter_is_ignored() -> None:
+    # synthetic: the YAML says base_model, the text says nothing
+    card = "---\nbase_model: gpt2\ndatasets: [imdb]\n---\n# Hello\nA small model.\n"
+    assert strip_front_matter(card).startswith("# Hello")
+    assert not any(card_signals(card).values())
+    assert strip_front_matter("no front matter") == "no front matter"
 
 
 def test_sections_and_placeholders() -> None:
-    sections = split_sections("intro\n# A\ntext a\n## B\nMore information needed\n")
-    assert [h for h, _ in sections] == ["", "A", "B"]
+    sections = split_sections("intro\n# A\ntext a\n## B\nMore information needed\n**Data**\nc\n")
+    assert [h for h, _ in sections] == ["", "A", "B", "Data"]
     assert not has_content("[More Information Needed]")
     assert not has_content("[TODO: describe the data used to train the model]")
     assert has_content("Trained on 2,998,345 Java files from GitHub.")
+
+
+# Synthetic cases, one per rule family: each must fire, and its negative twin must not.
+CASES = [
+    (
+        "base_model",
+        "- Original model: [ibm/merlinite-7b](https://huggingface.co/ibm/merlinite-7b)",
+        True,
+    ),
+    ("base_model", "**Finetuned from model [optional]:** [More Information Needed]", False),
+    (
+        "base_model",
+        "LLaMA 7B fine-tuned on the English part of the `gpt_roleplay_realm` dataset",
+        True,
+    ),
+    ("base_model", "A model trained from scratch on our data.", False),
+    (
+        "dataset_details",
+        "LLaMA 7B fine-tuned on the English part of the `gpt_roleplay_realm` dataset",
+        True,
+    ),
+    (
+        "dataset_details",
+        "A fine-tuned version of [x/y](https://huggingface.co/x/y) on the None dataset.",
+        False,
+    ),
+    ("performance_table", "| Model | Accuracy |\n|---|---|\n| ours | 91.2 |", True),
+    ("performance_table", "| Training Loss | Epoch |\n|---|---|\n| 0.5 | 1.0 |", False),
+    (
+        "training_log",
+        "| Training Loss | Epoch | Step | Validation Loss |\n"
+        "|---|---|---|---|\n| 0.5 | 1.0 | 10 | 0.4 |",
+        True,
+    ),
+    ("hyperparameters", "- learning_rate: 2e-05\n- train_batch_size: 8", True),
+    ("hyperparameters", "- load_in_4bit: True\n- bnb_4bit_quant_type: nf4", False),
+    (
+        "framework_versions",
+        "### Framework versions\n\n- Transformers 4.21.0\n- Pytorch 1.12.1",
+        True,
+    ),
+    ("notebook_or_demo", "Try it in [Colab](https://colab.research.google.com/drive/abc)", True),
+    (
+        "notebook_or_demo",
+        "See the [leaderboard](https://huggingface.co/spaces/HuggingFaceH4/open_llm_leaderboard)",
+        False,
+    ),
+    ("training_hardware", "The model was trained on 8x A100 GPUs for two days.", True),
+    ("co2", "- **Carbon Emitted:** 0.25 kg CO2eq", True),
+    ("co2", "- **Carbon Emitted:** [More Information Needed]", False),
+]
+
+
+@pytest.mark.parametrize(("signal", "text", "expected"), CASES)
+def test_synthetic_cases(signal: str, text: str, expected: bool) -> None:
+    assert card_signals(text)[signal] is expected

@@ -113,7 +113,11 @@ def test_breakdowns(full) -> None:
     assert years["year"].astype(int).min() == 2022  # the Hub's creation dates start 2022-03-02
     again = coverage_breakdown(full.per_model, "task")
     pd.testing.assert_frame_equal(again, by_task)
-    assert coverage_summary(full.per_model).equals(full.tables["attribute_coverage"])
+    summary = coverage_summary(full.per_model)
+    table = full.tables["attribute_coverage"]
+    assert summary.equals(table[list(summary.columns)])
+    # plus the card-text columns: detector rate and error-corrected share (cards/correction)
+    assert {"text_rate", "text_corrected", "text_corrected_low"} <= set(table.columns)
 
 
 def test_popularity_deciles_equal_sizes() -> None:

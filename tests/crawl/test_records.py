@@ -70,3 +70,46 @@ def test_junk_never_raises_and_keeps_the_id(junk: dict) -> None:
 def test_a_record_without_id_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="no string id"):
         parse_model_record({"downloads": 3})
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "column"),
+    [
+        ("downloads", 10**30, "downloads"),
+        ("likes", -(10**20), "likes"),
+        ("downloadsAllTime", 2**63, "downloads_all_time"),
+        ("trendingScore", float("nan"), "trending_score"),
+        ("trendingScore", 10**400, "trending_score"),
+        ("createdAt", "2024-13-45T00:00:00.000Z", "created_at"),
+        ("lastModified", "9999-12-31T23:59:59-23:59", "last_modified"),
+        ("private", "false", "private"),
+    ],
+)
+def test_a_value_that_does_not_fit_is_null_named_and_kept_raw(
+    sample_records: list[dict], field: str, value: object, column: str
+) -> None:
+    """SYNTHETIC values planted in a real record: never clamped, never silently dropped."""
+    raw = {**sample_records[0], field: value}
+    row = parse_model_record(raw)
+    assert row[column] is None
+    assert row["invalid_fields"] == [field]
+    kept = json.loads(row["extra_json"])[field]
+    assert kept == value or (value != value and kept is None)  # NaN is stored as null JSON
+
+
+def test_int64_bounds_are_kept_exactly(sample_records: list[dict]) -> None:
+    row = parse_model_record({**sample_records[0], "downloads": 2**63 - 1, "likes": -(2**63)})
+    assert (row["downloads"], row["likes"], row["invalid_fields"]) == (2**63 - 1, -(2**63), None)
+
+
+def test_lone_surrogates_are_replaced_and_an_id_with_one_is_refused(
+    sample_records: list[dict],
+) -> None:
+    row = parse_model_record({**sample_records[0], "author": "a\ud800b", "tags": ["x\udfff"]})
+    assert row["author"] == "a\ufffdb" and row["tags"] == ["x\ufffd"]
+    with pytest.raises(ValueError, match="not valid Unicode"):
+        parse_model_record({**sample_records[0], "id": "evil/\ud800"})
+
+
+def test_real_records_have_no_invalid_fields(sample_records: list[dict]) -> None:
+    assert all(parse_model_record(r)["invalid_fields"] is None for r in sample_records)

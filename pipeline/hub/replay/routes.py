@@ -41,6 +41,7 @@ from pipeline.hub.replay.info import known_revision, model_info_body, parse_info
 from pipeline.hub.replay.listing import list_page
 from pipeline.hub.replay.store import ReplayStore
 from pipeline.hub.replay.wire import (
+    JSON_TYPE,
     TEXT_TYPE,
     Answer,
     QueryError,
@@ -208,7 +209,10 @@ def _visible(record: dict[str, Any] | None) -> bool:
 def _listing(request: Request, store: ReplayStore, base_url: str) -> Answer:
     page = list_page(store.models, request.pairs, base_url)
     headers = {"Link": f'<{page.next_url}>; rel="next"'} if page.next_url else {}
-    return json_answer(200, page.items, headers)
+    if not store.has_verbatim:
+        return json_answer(200, page.items, headers)
+    items = [store.verbatim(item.get("id")) or json_answer(200, item).body for item in page.items]
+    return Answer(200, {"Content-Type": JSON_TYPE, **headers}, b"[" + b",".join(items) + b"]")
 
 
 def _model_info(request: Request, store: ReplayStore, rest: list[str]) -> Answer:
@@ -234,6 +238,9 @@ def _model_info(request: Request, store: ReplayStore, rest: list[str]) -> Answer
         return error_answer(403, DISABLED_MESSAGE)
     if revision is not None and not known_revision(record, revision, store.commit(repo_id)):
         return revision_not_found(revision)
+    verbatim = store.verbatim(repo_id)
+    if verbatim is not None:
+        return Answer(200, {"Content-Type": JSON_TYPE}, verbatim)
     return json_answer(200, model_info_body(record, query))
 
 

@@ -90,8 +90,11 @@ class ReplayStore:
         orgs: Iterable[dict[str, Any]] | None = None,
         recorded_at: str | None = None,
         repo_files: Iterable[RepoFiles] | None = None,
+        *,
+        verbatim: Mapping[str, bytes] | None = None,
     ) -> None:
         self.recorded_at = recorded_at
+        self._verbatim = dict(verbatim or {})
         self._models: tuple[dict[str, Any], ...] = tuple(records)
         self._by_id: dict[str, dict[str, Any]] = {}
         for index, record in enumerate(self._models):
@@ -113,6 +116,9 @@ class ReplayStore:
             if not isinstance(name, str) or not name:
                 raise ValueError(f"org {index}: expected a JSON object with a string 'name'")
             self._orgs[name] = org
+        for model_id in self._verbatim:
+            if model_id not in self._by_id:
+                raise ValueError(f"verbatim body given for unknown model id {model_id!r}")
         self._repo_files: dict[tuple[str, str], RepoFiles] = {}
         for repo in repo_files or ():
             if repo.repo_type not in REPO_TYPES:
@@ -130,9 +136,16 @@ class ReplayStore:
         readmes: dict[str, bytes] | None = None,
         renames: dict[str, str] | None = None,
         orgs: list[dict[str, Any]] | None = None,
+        verbatim: dict[str, bytes] | None = None,
     ) -> ReplayStore:
-        """A store from in-memory records (tests); `readmes` maps model id to README bytes."""
-        return cls(records, readmes=readmes, renames=renames, orgs=orgs)
+        """A store from in-memory records (tests); `readmes` maps model id to README bytes.
+
+        `verbatim` maps a model id to the exact JSON bytes served for it, in listing pages
+        and model_info answers, instead of its record: for tests of hostile or malformed
+        records that `json.dumps` could not write (nesting thousands of levels deep, lone
+        surrogates, integers of thousands of digits). The record still decides where the
+        model appears (order, filters)."""
+        return cls(records, readmes=readmes, renames=renames, orgs=orgs, verbatim=verbatim)
 
     @classmethod
     def load(cls, data_dir: Path) -> ReplayStore:
@@ -203,6 +216,7 @@ class ReplayStore:
             self._orgs.values(),
             self.recorded_at,
             repos.values(),
+            verbatim=self._verbatim,
         )
 
     def repo(self, repo_type: str, repo_id: str) -> RepoFiles | None:
@@ -233,6 +247,7 @@ class ReplayStore:
             self._orgs.values(),
             self.recorded_at,
             self._repo_files.values(),
+            verbatim=self._verbatim,
         )
 
     def __len__(self) -> int:
@@ -251,6 +266,14 @@ class ReplayStore:
     def get(self, model_id: str) -> dict[str, Any] | None:
         """The raw record with exactly this id, or None."""
         return self._by_id.get(model_id)
+
+    def verbatim(self, model_id: Any) -> bytes | None:
+        """The exact JSON bytes to serve for a model instead of its record, if any."""
+        return self._verbatim.get(model_id) if isinstance(model_id, str) else None
+
+    @property
+    def has_verbatim(self) -> bool:
+        return bool(self._verbatim)
 
     def readme(self, model_id: str) -> bytes | None:
         """The recorded README.md bytes of a model, or None when none was recorded."""

@@ -1,0 +1,148 @@
+"""Card-text detectors benchmark: cards per second, current detectors vs the baseline.
+
+    .venv/bin/python benchmarks/cardtext.py [--repeat 5]
+
+Data: the 364 real card bodies of `../shared/data/model-cards/card-text-samples.json`.
+Each engine runs `card_signals` over all of them `--repeat` times; the best pass counts.
+Engines: `current` (`pipeline.analyze.cardtext`), `current, 2 processes` (the cards split
+over a `multiprocessing` pool of 2 workers, the machine's cores; pool start-up excluded),
+`round 1` (the detectors as merged after round 1 of issue 10, `benchmarks/cardtext_round1.py`:
+the in-run baseline) and `before issue 10` (`benchmarks/cardtext_baseline.py`). Results go
+to stdout and to `benchmarks/README.md`, with the micro P/R/F1 of each on the labelled
+test2 part (100 cards never used for tuning). The benchmark measures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from multiprocessing import Pool
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cardtext_baseline  # noqa: E402
+import cardtext_round1  # noqa: E402
+from readme_section import machine, update_readme  # noqa: E402
+
+from pipeline.analyze import cardtext  # noqa: E402
+
+SOURCE = ROOT.parent / "shared" / "data" / "model-cards" / "card-text-samples.json"
+TARGET = 10_000
+
+
+def _run(bodies: list[str]) -> int:
+    for body in bodies:
+        cardtext.card_signals(body)
+    return len(bodies)
+
+
+def best_rate(function, bodies: list[str], repeat: int) -> float:
+    """Cards per second of the best of `repeat` passes."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for body in bodies:
+            function(body)
+        best = min(best, time.perf_counter() - start)
+    return len(bodies) / best
+
+
+def pool_rate(bodies: list[str], repeat: int) -> float:
+    chunks = [bodies[0::2], bodies[1::2]]
+    with Pool(2) as pool:
+        pool.map(_run, chunks)  # warm up
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            pool.map(_run, chunks)
+            best = min(best, time.perf_counter() - start)
+    return len(bodies) / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    bodies = [c["modelcard_text"] for c in json.loads(SOURCE.read_text())]
+    mean_chars = sum(map(len, bodies)) / len(bodies)
+    current = best_rate(cardtext.card_signals, bodies, args.repeat)
+    round1 = best_rate(cardtext_round1.card_signals, bodies, args.repeat)
+    baseline = best_rate(cardtext_baseline.card_signals, bodies, args.repeat)
+    parallel = pool_rate(bodies, args.repeat)
+
+    from pipeline.cards.evaluation import evaluate_cards, markdown_table, target_failures
+    from pipeline.cards.labels import load_labelled_set, select
+
+    test = select(load_labelled_set(), "test2")
+    quality = {
+        name: evaluate_cards(test, function).set_index("attribute").loc["micro"]
+        for name, function in (
+            ("current", cardtext.card_signals),
+            ("round1", cardtext_round1.card_signals),
+            ("baseline", cardtext_baseline.card_signals),
+        )
+    }
+    table = evaluate_cards(test, cardtext.card_signals)
+    failures = target_failures(table)
+    rows = [
+        ("current", current, quality["current"]),
+        ("current, 2 processes", parallel, quality["current"]),
+        ("round 1 (in-run baseline)", round1, quality["round1"]),
+        ("before issue 10", baseline, quality["baseline"]),
+    ]
+    lines = [
+        "## Card-text detectors: cards per second",
+        "",
+        "`.venv/bin/python benchmarks/cardtext.py` (written by that command; do not edit by "
+        f"hand). Data: the {len(bodies)} real card bodies of "
+        "`../shared/data/model-cards/card-text-samples.json` (mean "
+        f"{mean_chars:,.0f} characters). Each rate is the best of {args.repeat} passes over "
+        "all cards; quality = micro precision / recall / F1 on the 100 cards of the labelled "
+        "test2 part (`data/card-labels/`, never used for tuning).",
+        "",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {machine()}",
+        f"- Versions: Python {platform.python_version()}",
+        "",
+        "| detectors | cards/s | x round 1 | micro P | micro R | micro F1 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, rate, q in rows:
+        lines.append(
+            f"| {name} | {rate:,.0f} | {rate / round1:.2f}x | {q['precision']:.3f} | "
+            f"{q['recall']:.3f} | {q['f1']:.3f} |"
+        )
+    verdict = "met" if parallel >= TARGET else "**not met**"
+    lines += [
+        "",
+        f"Target (issue 10): {TARGET:,} cards/s on this machine: {verdict} "
+        f"({parallel:,.0f} cards/s with both cores).",
+        "",
+        f"Quality of the current detectors per attribute on the {len(test)} test2 cards "
+        "(precision and recall: 95% Wilson intervals; F1 and micro intervals: 95% bootstrap "
+        "over cards), as `ptm cards evaluate --part test2`:",
+        "",
+        markdown_table(table),
+        "",
+        "Quality targets (micro F1 >= 0.9; precision >= 0.8 and recall >= 0.7 for every "
+        "attribute with >= 5 positives): "
+        + ("met." if not failures else "**not met**: " + "; ".join(failures) + "."),
+    ]
+    text = "\n".join(lines)
+    print(text)
+    update_readme(
+        ROOT / "benchmarks" / "README.md",
+        text,
+        "<!-- cardtext benchmark: start -->",
+        "<!-- cardtext benchmark: end -->",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,11 @@
+"""Card-text validity: the labelled evaluation set, detector evaluation, error-corrected
+estimates, and the `ptm cards` command.
+
+- `labels`: the bundled labelled set (`data/card-labels/`), annotator passes, agreement;
+- `evaluation`: per-attribute confusion counts, precision/recall/F1 with CIs;
+- `correction`: Rogan-Gladen estimates of a share corrected for detector error, with a
+  bootstrap CI over the labelled set;
+- `command`: `ptm cards signals` and `ptm cards evaluate`.
+
+The detectors themselves live in `pipeline.analyze.cardtext`.
+"""
