@@ -7,7 +7,7 @@ The replay Hub (`pipeline.hub.replay`) serves the bundled real sample (`data/hub
 7,868 model records recorded in July 2024) with 100 ms of injected latency on every
 request. It runs in a child process (its own interpreter and GIL, like a remote Hub; it
 still shares this machine's cores with the crawler) and logs the time, kind and status of
-every request it answers. The crawler is the project's own `pipeline.crawl.command.crawl`
+every request it answers. The crawler is the project's own `pipeline.cli.crawl.crawl`
 (a local Dask cluster of threads, one shared rate budget), with snapshots under
 `/tmp/ptm-bench-crawl/`.
 
@@ -195,14 +195,14 @@ def run_crawl(
 ) -> dict[str, Any]:
     """One crawl of `server` with the project's code; wall time, manifest, server counts.
 
-    `cluster=None` runs `pipeline.crawl.command.crawl` (what `ptm crawl` runs: a local
+    `cluster=None` runs `pipeline.cli.crawl.crawl` (what `ptm crawl` runs: a local
     cluster of `dask.workers` workers with one thread each). `cluster=(workers, threads)`
     runs the same `Crawl` on a `LocalCluster` of that shape built here (a diagnostic).
     """
     from distributed import Client, LocalCluster
 
+    from pipeline.cli.crawl import crawl
     from pipeline.config import load_config
-    from pipeline.crawl.command import crawl
     from pipeline.crawl.run import Crawl
 
     folder = WORK / label
@@ -363,7 +363,7 @@ def render(plan: Plan, res: dict[str, Any], total_s: float) -> str:
         "127.0.0.1 in a child process (its own interpreter, same 2 cores), serving the "
         "bundled real sample (`data/hub-2024-07`, recorded July 2024) with "
         f"**{LATENCY_MS:.0f} ms injected latency on every request**. Crawler: "
-        "`pipeline.crawl.command.crawl`, i.e. what `ptm crawl` runs (local Dask cluster of "
+        "`pipeline.cli.crawl.crawl`, i.e. what `ptm crawl` runs (local Dask cluster of "
         "`dask.workers` single-thread workers, one shared rate budget), snapshots under "
         "/tmp/ptm-bench-crawl/. Crawl times are the wall clock of the whole `crawl()` call: "
         "Dask cluster start, listing, per-model requests, Parquet parts, manifest.",

@@ -1,20 +1,21 @@
 """Configuration: one YAML file (under `configs/`) plus `--set section.key=value` overrides.
 
-Every key is declared in `DEFAULTS` with its type; anything else is rejected before any work
-starts, with a message that names the key. Relative paths are resolved against the working
+Every key is a field of a frozen dataclass, one per section (`HubSettings`, `CrawlSettings`,
+...), with its type and default; anything else is rejected before any work starts, with a
+message that names the key. Relative paths are resolved against the working
 directory. The Hub token is never part of the configuration: it is read from `HF_TOKEN` (or
 the huggingface_hub login) at the moment a request is made.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, get_args, get_origin, get_type_hints
 
 import yaml
 
@@ -48,93 +49,131 @@ DEFAULT_LISTING_EXPAND = [
     "trendingScore",
 ]
 
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "hub": {
-        # null: the HF_ENDPOINT environment variable, else the live Hub.
-        # "replay": start the replay Hub over `replay.data` and crawl that.
-        "endpoint": None,
-    },
-    "replay": {
-        "data": "data/hub-2024-07",
-        "latency_ms": 0.0,
-    },
-    "crawl": {
-        "expand": DEFAULT_LISTING_EXPAND,
-        "page_size": 1000,
-        "max_pages": None,
-        "timeout_s": 30.0,
-        "max_retries": 6,
-        "backoff_base_s": 1.0,
-        "backoff_cap_s": 60.0,
-        # Requests per window for the api bucket when the Hub sends no RateLimit-Policy
-        # header (Free user plan, docs/hub-api.md §7).
-        "api_quota": 1000,
-        "resolvers_quota": 5000,
-        "pages_quota": 200,
-        "window_s": 300.0,
-        "keep_raw": True,
-        "progress": True,
-        # Per-model requests, for what the listing cannot return: "cards" (README, one
-        # resolver request per model), "security" (one API request per model).
-        "details": ["cards"],
-        "orgs": True,
-        "detail_batch": 100,
-        "keep_card_body": False,
-        # A previous complete snapshot: per-model requests only for new or changed models.
-        "since": None,
-        # After a crawl, keep only the newest N complete snapshots of the store (null: all).
-        "keep_last": None,
-        # Signed commits, read from git commit objects (a tree-less partial clone per repo):
-        # "off", "sample" (commits_per_stratum models from each downloads decile), "all".
-        "commits": "off",
-        "commits_per_stratum": 100,
-        "commits_seed": 0,
-        "commits_timeout_s": 120.0,
-        # Where the git repositories are served; null: the Hub endpoint itself.
-        "git_endpoint": None,
-    },
-    "dask": {
-        # null: a local cluster; "tcp://host:8786": an existing Dask scheduler.
-        "scheduler": None,
-        "workers": 2,
-        "processes": False,
-    },
-    "claims": {
-        # Measured values the claims are compared with (`ptm discrepancy --help`).
-        "sources": ["icwsm", "leaderboard", "hub-verified"],
-        "tolerance_pp": 0.5,
-    },
-    "paths": {
-        "snapshots": "snapshots",
-        "results": "results",
-        # After each complete crawl, copy the snapshot to this fsspec URL (s3://bucket/hub,
-        # gs://..., file:///...), manifest last; null: local only.
-        "publish": None,
-    },
-}
 
-# What a value of each declared key may be (None always allowed where the default is None).
-_NULLABLE = {
-    ("hub", "endpoint"),
-    ("crawl", "max_pages"),
-    ("crawl", "since"),
-    ("crawl", "keep_last"),
-    ("paths", "publish"),
-    ("crawl", "git_endpoint"),
-    ("dask", "scheduler"),
+class _Section:
+    """A configuration section: typed fields; `section["key"]` reads like the YAML."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in {f.name for f in fields(self)}:  # type: ignore[arg-type]
+            raise KeyError(key)
+        return getattr(self, key)
+
+
+@dataclass(frozen=True)
+class HubSettings(_Section):
+    # null: the HF_ENDPOINT environment variable, else the live Hub.
+    # "replay": start the replay Hub over `replay.data` and crawl that.
+    endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplaySettings(_Section):
+    data: str = "data/hub-2024-07"
+    latency_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class CrawlSettings(_Section):
+    expand: list[str] = field(default_factory=lambda: list(DEFAULT_LISTING_EXPAND))
+    page_size: int = 1000
+    max_pages: int | None = None
+    timeout_s: float = 30.0
+    max_retries: int = 6
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 60.0
+    # Requests per window for the api bucket when the Hub sends no RateLimit-Policy
+    # header (Free user plan, docs/hub-api.md §7).
+    api_quota: int = 1000
+    resolvers_quota: int = 5000
+    pages_quota: int = 200
+    window_s: float = 300.0
+    keep_raw: bool = True
+    progress: bool = True
+    # Per-model requests, for what the listing cannot return: "cards" (README, one
+    # resolver request per model), "security" (one API request per model).
+    details: list[str] = field(default_factory=lambda: ["cards"])
+    orgs: bool = True
+    detail_batch: int = 100
+    keep_card_body: bool = False
+    # A previous complete snapshot: per-model requests only for new or changed models.
+    since: str | None = None
+    # After a crawl, keep only the newest N complete snapshots of the store (null: all).
+    keep_last: int | None = None
+    # Signed commits, read from git commit objects (a tree-less partial clone per repo):
+    # "off", "sample" (commits_per_stratum models from each downloads decile), "all".
+    commits: str = "off"
+    commits_per_stratum: int = 100
+    commits_seed: int = 0
+    commits_timeout_s: float = 120.0
+    # Where the git repositories are served; null: the Hub endpoint itself.
+    git_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class DaskSettings(_Section):
+    # null: a local cluster; "tcp://host:8786": an existing Dask scheduler.
+    scheduler: str | None = None
+    workers: int = 2
+    processes: bool = False
+
+
+@dataclass(frozen=True)
+class ClaimsSettings(_Section):
+    # Measured values the claims are compared with (`ptm discrepancy --help`).
+    sources: list[str] = field(default_factory=lambda: ["icwsm", "leaderboard", "hub-verified"])
+    tolerance_pp: float = 0.5
+
+
+@dataclass(frozen=True)
+class PathsSettings(_Section):
+    snapshots: str = "snapshots"
+    results: str = "results"
+    # After each complete crawl, copy the snapshot to this fsspec URL (s3://bucket/hub,
+    # gs://..., file:///...), manifest last; null: local only.
+    publish: str | None = None
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    "hub": HubSettings,
+    "replay": ReplaySettings,
+    "crawl": CrawlSettings,
+    "dask": DaskSettings,
+    "claims": ClaimsSettings,
+    "paths": PathsSettings,
 }
 DETAIL_STAGES = ("cards", "security")
 
 
+def _defaults(section: type[_Section]) -> dict[str, Any]:
+    return asdict(section())  # type: ignore[call-arg]
+
+
+# Every declared key with its default, section by section (the README's table).
+DEFAULTS: dict[str, dict[str, Any]] = {name: _defaults(cls) for name, cls in SECTIONS.items()}
+
+
 @dataclass(frozen=True)
 class Config:
-    """A validated configuration: `values[section][key]`, plus where it came from."""
+    """A validated configuration: one typed section per YAML section (`config.crawl.page_size`;
+    `config["crawl"]["page_size"]` reads the same), plus where it came from."""
 
-    values: dict[str, dict[str, Any]]
+    hub: HubSettings
+    replay: ReplaySettings
+    crawl: CrawlSettings
+    dask: DaskSettings
+    claims: ClaimsSettings
+    paths: PathsSettings
     source: str
 
-    def __getitem__(self, section: str) -> dict[str, Any]:
-        return self.values[section]
+    def __getitem__(self, section: str) -> _Section:
+        if section not in SECTIONS:
+            raise KeyError(section)
+        return getattr(self, section)
+
+    @property
+    def values(self) -> dict[str, dict[str, Any]]:
+        """The effective configuration as plain data, section by section."""
+        return {name: asdict(self[name]) for name in SECTIONS}  # type: ignore[call-overload]
 
     @property
     def config_hash(self) -> str:
@@ -144,33 +183,38 @@ class Config:
 
     def endpoint(self) -> str:
         """The Hub endpoint to crawl: the configured URL, else `HF_ENDPOINT`, else the live Hub."""
-        configured = self.values["hub"]["endpoint"]
+        configured = self.hub.endpoint
         if configured:
             return str(configured).rstrip("/")
         return os.environ.get("HF_ENDPOINT", LIVE_ENDPOINT).rstrip("/")
 
     def path(self, key: str) -> Path:
-        return Path(self.values["paths"][key])
+        """The path `paths.<key>`."""
+        return Path(self.paths[key])
 
 
-def _check_type(where: str, default: Any, value: Any, nullable: bool) -> Any:
+def _check_type(where: str, kind: Any, value: Any) -> Any:
+    """`value` checked against a field's type (`int`, `float`, `bool`, `str`, `list[str]`,
+    each optionally `| None`); `ConfigError` naming the key otherwise."""
+    nullable = isinstance(kind, UnionType) and type(None) in get_args(kind)
+    base = next(k for k in get_args(kind) if k is not type(None)) if nullable else kind
     if value is None:
         if nullable:
             return None
         raise ConfigError(f"{where}: must not be null")
-    if isinstance(default, bool):
+    if base is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: expected true or false, got {value!r}")
         return value
-    if isinstance(default, int) or where.endswith(("max_pages", "keep_last")):
+    if base is int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ConfigError(f"{where}: expected a non-negative whole number, got {value!r}")
         return value
-    if isinstance(default, float):
+    if base is float:
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ConfigError(f"{where}: expected a non-negative number, got {value!r}")
         return float(value)
-    if isinstance(default, list):
+    if get_origin(base) is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
         return value
@@ -179,55 +223,65 @@ def _check_type(where: str, default: Any, value: Any, nullable: bool) -> Any:
     return value
 
 
+def _section(name: str, keys: Any, source: str) -> _Section:
+    """One typed section from its YAML mapping; unknown keys and wrong types are rejected."""
+    cls = SECTIONS[name]
+    if keys is None:
+        return cls()
+    if not isinstance(keys, dict):
+        raise ConfigError(f"{source}: section {name!r} must be a mapping")
+    types = get_type_hints(cls)
+    known = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    values = {}
+    for key, value in keys.items():
+        if key not in known:
+            raise ConfigError(f"{source}: unknown key {name}.{key} (known: {', '.join(known)})")
+        if (name, key) == ("crawl", "commits") and value is False:
+            value = "off"  # YAML 1.1 reads a bare `off` as false
+        values[key] = _check_type(f"{source}: {name}.{key}", types[key], value)
+    return cls(**values)
+
+
 def validate(raw: Any, source: str) -> Config:
-    """Merge `raw` over the defaults, rejecting unknown keys and wrong types."""
+    """Merge `raw` over the defaults, rejecting unknown sections and keys and wrong types."""
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: the configuration must be a mapping of sections")
-    values = copy.deepcopy(DEFAULTS)
-    for section, keys in raw.items():
-        if section not in DEFAULTS:
-            known = ", ".join(DEFAULTS)
+    for section in raw:
+        if section not in SECTIONS:
+            known = ", ".join(SECTIONS)
             raise ConfigError(f"{source}: unknown section {section!r} (known: {known})")
-        if keys is None:
-            continue
-        if not isinstance(keys, dict):
-            raise ConfigError(f"{source}: section {section!r} must be a mapping")
-        for key, value in keys.items():
-            if key not in DEFAULTS[section]:
-                known = ", ".join(DEFAULTS[section])
-                raise ConfigError(f"{source}: unknown key {section}.{key} (known: {known})")
-            if (section, key) == ("crawl", "commits") and value is False:
-                value = "off"  # YAML 1.1 reads a bare `off` as false
-            values[section][key] = _check_type(
-                f"{source}: {section}.{key}",
-                DEFAULTS[section][key],
-                value,
-                (section, key) in _NULLABLE,
-            )
-    scheduler = values["dask"]["scheduler"]
-    if scheduler and not str(scheduler).startswith("tcp://"):
+    sections = {name: _section(name, raw.get(name), source) for name in SECTIONS}
+    config = Config(**sections, source=source)  # type: ignore[arg-type]
+    _check_ranges(config, source)
+    return config
+
+
+def _check_ranges(config: Config, source: str) -> None:
+    """Rules across the types: ranges, known names, URL shapes."""
+    crawl, dask = config.crawl, config.dask
+    if dask.scheduler and not str(dask.scheduler).startswith("tcp://"):
         raise ConfigError(
-            f"{source}: dask.scheduler must be null or tcp://host:port, got {scheduler!r}"
+            f"{source}: dask.scheduler must be null or tcp://host:port, got {dask.scheduler!r}"
         )
-    if values["crawl"]["page_size"] < 1 or values["crawl"]["page_size"] > 1000:
+    if crawl.page_size < 1 or crawl.page_size > 1000:
         raise ConfigError(f"{source}: crawl.page_size must be between 1 and 1000")
-    unknown_stages = sorted(set(values["crawl"]["details"]) - set(DETAIL_STAGES))
+    unknown_stages = sorted(set(crawl.details) - set(DETAIL_STAGES))
     if unknown_stages:
         raise ConfigError(
             f"{source}: crawl.details: unknown stage(s) {unknown_stages} (known: {DETAIL_STAGES})"
         )
-    commits = values["crawl"]["commits"]
-    if commits not in ("off", "sample", "all"):
-        raise ConfigError(f"{source}: crawl.commits must be off, sample or all, got {commits!r}")
-    if values["crawl"]["keep_last"] is not None and values["crawl"]["keep_last"] < 1:
+    if crawl.commits not in ("off", "sample", "all"):
+        raise ConfigError(
+            f"{source}: crawl.commits must be off, sample or all, got {crawl.commits!r}"
+        )
+    if crawl.keep_last is not None and crawl.keep_last < 1:
         raise ConfigError(f"{source}: crawl.keep_last must be null or at least 1")
-    if values["crawl"]["detail_batch"] < 1:
+    if crawl.detail_batch < 1:
         raise ConfigError(f"{source}: crawl.detail_batch must be at least 1")
-    if values["dask"]["workers"] < 1:
+    if dask.workers < 1:
         raise ConfigError(f"{source}: dask.workers must be at least 1")
-    return Config(values=values, source=source)
 
 
 def parse_override(text: str) -> tuple[str, str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,18 @@ def test_a_bare_off_is_the_string_off() -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"nope\.yaml does not exist"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_sections_are_typed_dataclasses() -> None:
+    config = load_config(None, ["crawl.page_size=10"])
+    assert config.crawl.page_size == 10 == config["crawl"]["page_size"]
+    assert config.paths.results == "results" and config.replay.latency_ms == 0.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.crawl.page_size = 3  # type: ignore[misc]
+
+
+def test_unknown_key_names_the_known_ones(tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text("dask:\n  worker: 3\n")
+    with pytest.raises(ConfigError, match=r"unknown key dask\.worker \(known: scheduler, workers"):
+        load_config(path)

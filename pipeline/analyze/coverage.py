@@ -30,7 +30,7 @@ Portability:
 - hardware_requirements, latency, fine_tuning_instructions: card_text only;
 - quantized_variants: tags (gguf, gptq, awq, 4-bit, onnx, ...; or another model's
   `base_model:quantized:<this>` tag); files (quantised or compiled formats);
-- framework_support: files (two or more weight formats, `pipeline.analyze.formats`); when
+- framework_support: files (two or more weight formats, `pipeline.snapshot.formats`); when
   the snapshot has no `files` table, tags (two or more of the format tags the Hub derives
   from files: pytorch, tf, jax, safetensors, onnx, gguf, ...);
 - license: card_yaml (`license`, from the card or a `license:` tag) on the Hub's licence
@@ -120,6 +120,26 @@ class Availability:
     cards: bool = False
 
 
+class _Evidence:
+    """Per factor and source: where the factor was shown, and where the source could tell."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.yes = np.ones(n, dtype=bool)
+        self.no = np.zeros(n, dtype=bool)
+        self.present: dict[str, dict[str, np.ndarray]] = {f: {} for f in ALL_FACTORS}
+        self.measured: dict[str, dict[str, np.ndarray]] = {f: {} for f in ALL_FACTORS}
+
+    def put(
+        self, factor: str, source: str, shown: np.ndarray, known: np.ndarray, decides: bool = True
+    ) -> None:
+        """Record a source's evidence; a source that does not `decide` can show a factor
+        but its silence proves nothing (e.g. the `tensorboard` tag)."""
+        self.present[factor][source] = shown & known
+        if decides:
+            self.measured[factor][source] = known
+
+
 def assess_coverage(
     models: pd.DataFrame,
     files: pd.DataFrame | None = None,
@@ -132,25 +152,27 @@ def assess_coverage(
 
     `models` is `evidence.model_evidence` output; `files`/`cards` are `file_evidence` /
     `card_evidence` output indexed by model id (None when the table was not crawled)."""
-    n = len(models)
-    ids = models["id"]
-    present: dict[str, dict[str, np.ndarray]] = {f: {} for f in ALL_FACTORS}
-    measured: dict[str, dict[str, np.ndarray]] = {f: {} for f in ALL_FACTORS}
-    yes = np.ones(n, dtype=bool)
-    no = np.zeros(n, dtype=bool)
+    evidence = _Evidence(len(models))
+    _model_evidence(evidence, models, availability, quantized_elsewhere)
+    _file_evidence(evidence, models, files if availability.files else None)
+    _card_evidence(evidence, models["id"], cards if availability.cards else None)
+    out = _factor_states(evidence, models)
+    _add_scores(out)
+    return out
+
+
+def _model_evidence(
+    ev: _Evidence,
+    models: pd.DataFrame,
+    availability: Availability,
+    quantized_elsewhere: set[str] | frozenset[str],
+) -> None:
+    """Evidence from the model record: card YAML, API fields and tags."""
 
     def flag(name: str) -> np.ndarray:
         return models[name].to_numpy(dtype=bool)
 
-    def put(
-        factor: str, source: str, shown: np.ndarray, known: np.ndarray, decides: bool = True
-    ) -> None:
-        """Record a source's evidence; a source that does not `decide` can show a factor
-        but its silence proves nothing (e.g. the `tensorboard` tag)."""
-        present[factor][source] = shown & known
-        if decides:
-            measured[factor][source] = known
-
+    put, yes, no = ev.put, ev.yes, ev.no
     yaml_known = yes if availability.card_yaml else no
     tags_known = flag("tags_known")
     put("dataset_details", "card_yaml", flag("datasets_listed"), yaml_known | tags_known)
@@ -174,12 +196,17 @@ def assess_coverage(
     put("demos", "api", flag("spaces"), spaces_known)
     put("license", "card_yaml", flag("license_recognised"), yaml_known | tags_known)
     put("cost_co2", "card_yaml", flag("co2"), yaml_known)
-    elsewhere = ids.isin(list(quantized_elsewhere)).to_numpy(dtype=bool)
+    elsewhere = models["id"].isin(list(quantized_elsewhere)).to_numpy(dtype=bool)
     put("quantized_variants", "tags", flag("quantized_tag") | elsewhere, tags_known)
 
+
+def _file_evidence(ev: _Evidence, models: pd.DataFrame, files: pd.DataFrame | None) -> None:
+    """Evidence from the file list (None: not crawled; the Hub's tags stand in)."""
+    put, no = ev.put, ev.no
+    tags_known = models["tags_known"].to_numpy(dtype=bool)
     # files: known for models with file rows, or with no files at all (n_files == 0)
-    if availability.files and files is not None:
-        joined = files.reindex(ids)
+    if files is not None:
+        joined = files.reindex(models["id"])
         has_rows = joined["n_file_rows"].notna().to_numpy(dtype=bool)
         empty = (models["n_files"].fillna(-1).to_numpy(dtype="int64") == 0) & ~has_rows
         files_known = has_rows | empty
@@ -201,35 +228,44 @@ def assess_coverage(
         # tags the Hub derives from weight files stand in for the file list
         put("framework_support", "tags", models["framework_tags"].to_numpy() >= 2, tags_known)
     # the Hub tags `tensorboard` when the repo has TensorBoard event files
-    put("training_logs", "tags", flag("tensorboard_tag"), tags_known, decides=False)
+    tensorboard = models["tensorboard_tag"].to_numpy(dtype=bool)
+    put("training_logs", "tags", tensorboard, tags_known, decides=False)
 
-    # cards: template detection and card-text signals
-    if availability.cards and cards is not None:
-        joined = cards.reindex(ids)
-        status = joined["readme_status"].to_numpy(dtype=object)
-        missing = status == "missing"
-        ok = status == "ok"
-        template = joined["is_template"].astype("boolean")
-        put(
-            "documentation",
-            "cards",
-            ok & (~template.fillna(True)).to_numpy(dtype=bool),
-            missing | (ok & template.notna().to_numpy(dtype=bool)),
-        )
-        body = joined["has_body"].fillna(False).to_numpy(dtype=bool) & ok
-        text_known = body | missing
-        for factor, signal in _TEXT_SIGNALS.items():
-            column = joined.get(f"text_{signal}")
-            shown = no if column is None else column.astype("boolean").fillna(False).to_numpy(bool)
-            put(factor, "card_text", shown & body, text_known)
-    else:
+
+def _card_evidence(ev: _Evidence, ids: pd.Series, cards: pd.DataFrame | None) -> None:
+    """Evidence from the README: template detection and card-text signals."""
+    put, no = ev.put, ev.no
+    if cards is None:
         put("documentation", "cards", no, no)
         for factor in _TEXT_SIGNALS:
             put(factor, "card_text", no, no)
+        return
+    joined = cards.reindex(ids)
+    status = joined["readme_status"].to_numpy(dtype=object)
+    missing = status == "missing"
+    ok = status == "ok"
+    template = joined["is_template"].astype("boolean")
+    put(
+        "documentation",
+        "cards",
+        ok & (~template.fillna(True)).to_numpy(dtype=bool),
+        missing | (ok & template.notna().to_numpy(dtype=bool)),
+    )
+    body = joined["has_body"].fillna(False).to_numpy(dtype=bool) & ok
+    text_known = body | missing
+    for factor, signal in _TEXT_SIGNALS.items():
+        column = joined.get(f"text_{signal}")
+        shown = no if column is None else column.astype("boolean").fillna(False).to_numpy(bool)
+        put(factor, "card_text", shown & body, text_known)
 
+
+def _factor_states(ev: _Evidence, models: pd.DataFrame) -> pd.DataFrame:
+    """One nullable boolean per factor (unknown when no deciding source could tell) and
+    the first source that showed it."""
+    n = ev.n
     out = pd.DataFrame(
         {
-            "id": ids.to_numpy(dtype=object),
+            "id": models["id"].to_numpy(dtype=object),
             "task": models["task"].to_numpy(dtype=object),
             "downloads": models["downloads"].to_numpy(),
             "year": models["year"].to_numpy(),
@@ -239,15 +275,21 @@ def assess_coverage(
         shown_any = np.zeros(n, dtype=bool)
         all_known = np.ones(n, dtype=bool)
         evidence = np.full(n, -1, dtype=np.int8)  # index in EVIDENCE_SOURCES, -1: none
-        for source, shown in present[factor].items():
+        for source, shown in ev.present[factor].items():
             evidence[shown & ~shown_any] = EVIDENCE_SOURCES.index(source)
             shown_any |= shown
-        for known in measured[factor].values():
+        for known in ev.measured[factor].values():
             all_known &= known
         state = pd.array(np.where(shown_any, True, False), dtype="boolean")
         state[~shown_any & ~all_known] = pd.NA
         out[factor] = state
         out[f"{factor}_evidence"] = pd.Categorical.from_codes(evidence, EVIDENCE_SOURCES)
+    return out
+
+
+def _add_scores(out: pd.DataFrame) -> None:
+    """Per group: factors present, factors known, and the score with its bounds."""
+    n = len(out)
     for group in GROUPS:
         block = out[list(FACTORS[group])]
         n_factors = len(FACTORS[group])
@@ -259,7 +301,6 @@ def assess_coverage(
         out[f"{group}_score"] = score
         out[f"{group}_score_min"] = got / n_factors
         out[f"{group}_score_max"] = (got + (n_factors - known)) / n_factors
-    return out
 
 
 _TEXT_SIGNALS: dict[str, str] = {

@@ -57,33 +57,22 @@ def documentation_tables(
     """(`documentation.csv`, `documentation_top_models.csv`) tables (module docstring)."""
     status, metadata = documentation_status(models, cards if cards_measured else None)
     paper_percent = _paper_percent(paper)
-    rows = []
+    rows = _card_rows(status, len(models), paper_percent, cards_measured)
+    rows.append(_metadata_row(metadata, paper_percent, card_data_measured))
+    groups = []
     if cards_measured:
-        known = int(np.isin(status, ["documented", "template_only", "no_readme"]).sum())
-        for measure, members, definition in (
-            ("no_readme", ["no_readme"], "models whose repository has no README.md"),
-            ("template_only", ["template_only"], "README that is only the card template"),
-            (
-                PAPER_MEASURE,
-                ["no_readme", "template_only"],
-                "no README, or a template-only README (the paper's 'missing or inadequate')",
-            ),
-        ):
-            count = int(np.isin(status, members).sum())
-            rows.append(_row(measure, "cards", count, known, definition, paper_percent, measure))
-        rows.append(
-            _row(
-                "unknown_readme",
-                "cards",
-                int((status == "unknown").sum()),
-                len(models),
-                "README not fetched, not recorded or failed: counted in no share above",
-                None,
-                "",
-            )
-        )
-    else:
-        rows.append(
+        groups += [("cards", s, status == s) for s in ("no_readme", "template_only")]
+    if card_data_measured:
+        groups.append(("card_metadata", "no_card_metadata", metadata == "absent"))
+    return pd.DataFrame(rows), _top_models(models, groups)
+
+
+def _card_rows(
+    status: np.ndarray, n_models: int, paper_percent: float, measured: bool
+) -> list[dict]:
+    """The `cards` rows: no README, template only, both, unknown (or "not measured")."""
+    if not measured:
+        return [
             _row(
                 PAPER_MEASURE,
                 "cards",
@@ -93,39 +82,61 @@ def documentation_tables(
                 paper_percent,
                 PAPER_MEASURE,
             )
+        ]
+    rows = []
+    known = int(np.isin(status, ["documented", "template_only", "no_readme"]).sum())
+    for measure, members, definition in (
+        ("no_readme", ["no_readme"], "models whose repository has no README.md"),
+        ("template_only", ["template_only"], "README that is only the card template"),
+        (
+            PAPER_MEASURE,
+            ["no_readme", "template_only"],
+            "no README, or a template-only README (the paper's 'missing or inadequate')",
+        ),
+    ):
+        count = int(np.isin(status, members).sum())
+        rows.append(_row(measure, "cards", count, known, definition, paper_percent, measure))
+    rows.append(
+        _row(
+            "unknown_readme",
+            "cards",
+            int((status == "unknown").sum()),
+            n_models,
+            "README not fetched, not recorded or failed: counted in no share above",
+            None,
+            "",
         )
-    if card_data_measured:
-        rows.append(
-            _row(
-                "no_card_metadata",
-                "card_metadata",
-                int((metadata == "absent").sum()),
-                len(models),
-                "no card YAML in the model record (card_data null): a proxy for no card",
-                paper_percent,
-                PAPER_MEASURE,
-            )
+    )
+    return rows
+
+
+def _metadata_row(metadata: np.ndarray, paper_percent: float, measured: bool) -> dict:
+    """The `card_metadata` row: models without card YAML (or "not measured")."""
+    if not measured:
+        return _row(
+            "no_card_metadata",
+            "card_metadata",
+            None,
+            None,
+            "not measured in this snapshot (card data not requested)",
+            None,
+            "",
         )
-    else:
-        rows.append(
-            _row(
-                "no_card_metadata",
-                "card_metadata",
-                None,
-                None,
-                "not measured in this snapshot (card data not requested)",
-                None,
-                "",
-            )
-        )
-    summary = pd.DataFrame(rows)
+    return _row(
+        "no_card_metadata",
+        "card_metadata",
+        int((metadata == "absent").sum()),
+        len(metadata),
+        "no card YAML in the model record (card_data null): a proxy for no card",
+        paper_percent,
+        PAPER_MEASURE,
+    )
+
+
+def _top_models(models: pd.DataFrame, groups: list[tuple[str, str, np.ndarray]]) -> pd.DataFrame:
+    """The `TOP` most downloaded models of each undocumented group."""
     top = []
     downloads = pd.to_numeric(models["downloads"], errors="coerce")
-    groups = []
-    if cards_measured:
-        groups += [("cards", s, status == s) for s in ("no_readme", "template_only")]
-    if card_data_measured:
-        groups.append(("card_metadata", "no_card_metadata", metadata == "absent"))
     for basis, name, mask in groups:
         chosen = models.loc[mask, ["id"]].assign(downloads=downloads[mask].to_numpy())
         chosen = chosen.dropna(subset=["downloads"]).sort_values(
@@ -142,7 +153,7 @@ def documentation_tables(
                 }
             )
     columns = ["basis", "status", "rank", "id", "downloads"]
-    return summary, pd.DataFrame(top, columns=columns)
+    return pd.DataFrame(top, columns=columns)
 
 
 def _row(measure, basis, count, denominator, definition, paper_percent, paper_key) -> dict:
@@ -160,7 +171,7 @@ def _row(measure, basis, count, denominator, definition, paper_percent, paper_ke
 
 def _paper_percent(paper: dict | None) -> float:
     if paper is None:
-        from pipeline.report.paper import load_paper_numbers
+        from pipeline.paper import load_paper_numbers
 
         paper = load_paper_numbers()
     value = (paper.get("documentation") or {}).get("missing_or_inadequate_percent")

@@ -25,7 +25,6 @@ import pyarrow.compute as pc
 
 from pipeline.analyze.cardtext import SIGNALS, TEMPLATE_ARXIV, card_signals
 from pipeline.analyze.figure7 import TASK_ORDER, assess_arrays
-from pipeline.analyze.formats import PICKLE_BASED, QUANTIZED_FORMATS, weight_format
 from pipeline.analyze.lists import (
     apply,
     as_array,
@@ -39,6 +38,7 @@ from pipeline.analyze.lists import (
     rows_having_prefix,
 )
 from pipeline.analyze.vocabulary import HUB_LICENSES
+from pipeline.snapshot.formats import PICKLE_BASED, QUANTIZED_FORMATS, weight_format
 
 MODEL_COLUMNS = (
     "id",

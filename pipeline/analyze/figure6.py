@@ -263,7 +263,7 @@ def _share_table(
 
 def _paper(paper: dict | None, which: str) -> dict[str, float]:
     if paper is None:
-        from pipeline.report.paper import load_paper_numbers
+        from pipeline.paper import load_paper_numbers
 
         paper = load_paper_numbers()
     figure = paper.get("figure_6") if isinstance(paper, dict) else None

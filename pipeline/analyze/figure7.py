@@ -20,25 +20,8 @@ import pyarrow.compute as pc
 
 from pipeline.analyze.claims import has_machine_parseable_claim, is_invalid, load_json
 from pipeline.analyze.lists import apply, column_or_nulls, is_null, rows_having
+from pipeline.paper import OTHER, PAPER_TASKS, TASK_ORDER
 
-PAPER_TASKS: tuple[str, ...] = (
-    "token-classification",
-    "automatic-speech-recognition",
-    "image-classification",
-    "summarization",
-    "text-classification",
-    "translation",
-    "text2text-generation",
-    "object-detection",
-    "multiple-choice",
-    "question-answering",
-    "audio-classification",
-    "fill-mask",
-    "sentence-similarity",
-    "text-generation",
-)
-OTHER = "other"
-TASK_ORDER: tuple[str, ...] = (*PAPER_TASKS, OTHER)
 COLUMNS: tuple[str, ...] = ("task", "models_with_claims", "models", "share")
 CLAIM_TAG = "model-index"
 

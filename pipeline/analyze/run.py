@@ -1,10 +1,10 @@
-"""All analyses of one snapshot in one pass over each table (bounded memory).
+"""One pass over a snapshot for every analysis (bounded memory).
 
-`analyze_source(source)` reads the `models` table once in record batches, feeding the
+`scan_source(source)` reads the `models` table once in record batches, feeding the
 Figure 6 and 7 counters and the per-model evidence; then the `files` and `cards` tables
-(when crawled) for their per-model evidence; then the small tables (`orgs`, `commits`,
-`security`, `errors`). It returns the named result tables and a `context` dict for the
-report (population, which tables were measured, counts of missing fields).
+(when crawled) for their per-model evidence, and assesses the attribute coverage. The
+figure modules (`pipeline.figures`, one per figure or table) turn the `Scan` into result
+tables; the small tables (`orgs`, `commits`, `security`) are read by the ones that need them.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from pipeline.analyze.evidence import (
     model_evidence,
     quantized_bases,
 )
-from pipeline.analyze.figure1 import figure1_summary, figure1_table, read_paper_packages
 from pipeline.analyze.figure6 import ArchitectureCounter, DatasetCounter, config_model_types
 from pipeline.analyze.figure7 import Figure7Counter
 from pipeline.analyze.lists import column_or_nulls, decoded, flatten
 from pipeline.analyze.source import BATCH_ROWS, Source
 from pipeline.analyze.table4 import table4
+from pipeline.paper import load_paper_numbers
 
 FILE_COLUMNS = ("model_id", "path", "format", "is_weight")
 CARD_COLUMNS = ("model_id", "readme_status", "is_template", "body")
@@ -65,24 +65,90 @@ class _BaseModelCounter:
         return min(self.counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def analyze_source(
+@dataclass
+class Scan:
+    """What one pass over a snapshot gives every figure and table: the counters fed by the
+    `models` batches, the per-model evidence and coverage, and the detail tables' evidence.
+    The figure modules (`pipeline.figures`) turn it into result tables."""
+
+    source: Source
+    paper: dict
+    with_figure1: bool
+    figure7: Figure7Counter
+    datasets: DatasetCounter
+    architectures: ArchitectureCounter
+    base_models: _BaseModelCounter
+    models: pd.DataFrame
+    quantized: set[str]
+    files: pd.DataFrame | None = None
+    cards: pd.DataFrame | None = None
+    availability: cov.Availability = field(default_factory=cov.Availability)
+    per_model: pd.DataFrame | None = None
+
+    def diagnostics(self) -> dict[str, int]:
+        """How Figure 7's claims were decided (`Figure7Counter.diagnostics`)."""
+        return self.figure7.diagnostics()
+
+    def context(self) -> dict:
+        """The report context: population, measured tables, evidence availability."""
+        source, files, cards = self.source, self.files, self.cards
+        return {
+            "models": len(self.models),
+            "measured_tables": sorted(
+                name
+                for name in ("models", "errors", "files", "cards", "orgs", "security", "commits")
+                if source.measured(name)
+            ),
+            "availability": self.availability.__dict__,
+            "architecture_config_only_none_share": self.architectures.config_only_none_share(),
+            "files_models": None if files is None else len(files),
+            "cards_models": None if cards is None else len(cards),
+            "cards_with_body": None if cards is None else int(cards["has_body"].sum()),
+        }
+
+
+def scan_source(
     source: Source,
     paper: dict | None = None,
     batch_rows: int = BATCH_ROWS,
     with_figure1: bool = True,
-) -> Analysis:
-    """Every result table of the snapshot behind `source` (see the module docstring)."""
-    if paper is None:
-        from pipeline.report.paper import load_paper_numbers
+) -> Scan:
+    """One pass over the snapshot behind `source` (see the module docstring)."""
+    scan = _scan_models(source, batch_rows)
+    scan.paper = load_paper_numbers() if paper is None else paper
+    scan.with_figure1 = with_figure1
+    if source.measured("files"):
+        scan.files = file_evidence(source.batches("files", FILE_COLUMNS, batch_rows))
+    if source.measured("cards"):
+        scan.cards = card_evidence(source.batches("cards", CARD_COLUMNS, batch_rows))
+    scan.availability = cov.Availability(
+        card_yaml=_field(source, "cardData", scan.models["card_data_present"].any()),
+        api=_field(source, "config", True),
+        spaces=_field(source, "spaces", True),
+        files=scan.files is not None,
+        cards=scan.cards is not None,
+    )
+    scan.per_model = cov.assess_coverage(
+        scan.models, scan.files, scan.cards, scan.availability, scan.quantized
+    )
+    return scan
 
-        paper = load_paper_numbers()
+
+def _scan_models(source: Source, batch_rows: int) -> Scan:
+    """Read `models` once in record batches, feeding every counter and the evidence."""
     types = config_model_types(source.batches("models", ["config_model_type"], batch_rows))
-    figure7 = Figure7Counter()
-    datasets = DatasetCounter()
-    architectures = ArchitectureCounter(types)
-    base_models = _BaseModelCounter()
+    scan = Scan(
+        source,
+        {},
+        True,
+        Figure7Counter(),
+        DatasetCounter(),
+        ArchitectureCounter(types),
+        _BaseModelCounter(),
+        pd.DataFrame(),
+        set(),
+    )
     evidence_parts: list[pd.DataFrame] = []
-    quantized: set[str] = set()
     columns = list(
         dict.fromkeys(
             [
@@ -94,105 +160,45 @@ def analyze_source(
         )
     )
     for batch in source.batches("models", columns, batch_rows):
-        assessed = figure7.add(batch)
-        datasets.add(batch)
-        architectures.add(batch)
-        base_models.add(batch)
+        assessed = scan.figure7.add(batch)
+        scan.datasets.add(batch)
+        scan.architectures.add(batch)
+        scan.base_models.add(batch)
         evidence_parts.append(model_evidence(batch, assessed))
-        quantized |= quantized_bases(batch)
-    models = (
+        scan.quantized |= quantized_bases(batch)
+    scan.models = (
         pd.concat(evidence_parts, ignore_index=True)
         if evidence_parts
         else model_evidence(_empty_models_batch(), None)
     )
-    n_models = len(models)
+    return scan
 
-    files = None
-    if source.measured("files"):
-        files = file_evidence(source.batches("files", FILE_COLUMNS, batch_rows))
-    cards = None
-    if source.measured("cards"):
-        cards = card_evidence(source.batches("cards", CARD_COLUMNS, batch_rows))
-    availability = cov.Availability(
-        card_yaml=_field(source, "cardData", models["card_data_present"].any()),
-        api=_field(source, "config", True),
-        spaces=_field(source, "spaces", True),
-        files=files is not None,
-        cards=cards is not None,
-    )
-    per_model = cov.assess_coverage(models, files, cards, availability, quantized)
 
-    tables: dict[str, pd.DataFrame] = {}
-    tables["figure7"] = figure7.table()
-    diagnostics = figure7.diagnostics()
-    tables["figure7_diagnostics"] = pd.DataFrame(
-        {"measure": list(diagnostics), "count": list(diagnostics.values())}
-    )
-    tables["figure6_datasets"] = datasets.table(paper)
-    tables["figure6_architectures"] = architectures.table(paper)
-    from pipeline.cards.correction import add_text_correction
+def figure7_diagnostics_table(diagnostics: dict[str, int]) -> pd.DataFrame:
+    """`figure7_diagnostics.csv`: one row per diagnostic (`measure`, `count`)."""
+    return pd.DataFrame({"measure": list(diagnostics), "count": list(diagnostics.values())})
 
-    tables["attribute_coverage"] = add_text_correction(
-        cov.coverage_summary(per_model), cards, models["id"]
-    )
-    tables["attribute_coverage_by_task"] = cov.coverage_breakdown(per_model, "task")
-    tables["attribute_coverage_by_popularity"] = cov.coverage_breakdown(
-        per_model, "popularity_decile"
-    )
-    tables["attribute_coverage_by_year"] = cov.coverage_breakdown(per_model, "year")
 
-    from pipeline.analyze.documentation import documentation_tables
-
-    documentation, top_undocumented = documentation_tables(
-        models,
-        cards,
-        cards_measured=cards is not None,
-        card_data_measured=availability.card_yaml,
-        paper=paper,
-    )
-    tables["documentation"] = documentation
-    tables["documentation_top_models"] = top_undocumented
-
-    dataset_table = tables["figure6_datasets"]
+def table4_of(scan: Scan) -> pd.DataFrame:
+    """Table IV from the counters, the small tables and the file evidence."""
+    source = scan.source
+    diagnostics = scan.diagnostics()
+    dataset_table = scan.datasets.table(scan.paper)
     top_dataset = None
     named = dataset_table[~dataset_table["dataset"].isin(["None", "other"])]
     if len(named):
         top_dataset = (str(named.iloc[0]["dataset"]), int(named.iloc[0]["models"]))
-    tables["table4"] = table4(
-        population=n_models,
+    return table4(
+        population=len(scan.models),
         claims=(diagnostics["models_with_claims"], diagnostics["models"]),
         top_dataset=top_dataset,
-        top_base_model=base_models.top(),
+        top_base_model=scan.base_models.top(),
         orgs=_small(source, "orgs", ["name", "kind", "is_verified"]),
         commits=_small(source, "commits", ["model_id", "n_commits", "n_signed", "sample_stratum"]),
         security=_small(source, "security", ["model_id", "scans_done", "files_with_issues"]),
-        files=files,
-        paper=paper,
+        files=scan.files,
+        paper=scan.paper,
     )
-    if with_figure1:
-        figure1 = figure1_table(
-            read_paper_packages(), models["downloads"], _snapshot_date(source.manifest)
-        )
-        tables["figure1"] = figure1
-        tables["figure1_summary"] = figure1_summary(figure1)
-    quality = data_quality(models, diagnostics)
-    tables["data_quality"] = pd.concat(
-        [quality, unusable_value_rows(source, batch_rows)], ignore_index=True
-    )
-    context = {
-        "models": n_models,
-        "measured_tables": sorted(
-            name
-            for name in ("models", "errors", "files", "cards", "orgs", "security", "commits")
-            if source.measured(name)
-        ),
-        "availability": availability.__dict__,
-        "architecture_config_only_none_share": architectures.config_only_none_share(),
-        "files_models": None if files is None else len(files),
-        "cards_models": None if cards is None else len(cards),
-        "cards_with_body": None if cards is None else int(cards["has_body"].sum()),
-    }
-    return Analysis(tables=tables, per_model=per_model, context=context)
 
 
 def data_quality(models: pd.DataFrame, diagnostics: dict[str, int]) -> pd.DataFrame:
@@ -270,7 +276,7 @@ def _small(source: Source, name: str, columns: list[str]) -> pd.DataFrame | None
     return source.read(name, columns) if source.measured(name) else None
 
 
-def _snapshot_date(manifest: dict) -> str | None:
+def snapshot_date(manifest: dict) -> str | None:
     for key in ("data_recorded_at", "finished_at", "snapshot_id"):
         value = manifest.get(key)
         if isinstance(value, str) and len(value) >= 10:

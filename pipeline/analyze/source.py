@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.snapshot.reader import read_manifest
+from pipeline.snapshot.reader import read_manifest, table_parts
 from pipeline.snapshot.schema import TABLES
 
 BATCH_ROWS = 131_072
@@ -57,7 +57,8 @@ class Source:
         return expand_name in expand
 
     def parts(self, name: str) -> list[Path]:
-        return sorted((Path(self.folder) / name).glob("part-*.parquet"))
+        """The table's Parquet parts, in order."""
+        return table_parts(self.folder, name)
 
     def rows(self, name: str) -> int | None:
         tables = self.manifest.get("tables")

@@ -19,7 +19,7 @@ Rows (`mitigation`) and their definitions:
   scan results (`security` table). Paper: ClamAV flagged 0 files.
 - `pickle_only_weights`: models whose weight files are all in pickle-based formats
   (pytorch-pickle, pickle, joblib, ckpt) / models with at least one weight file (`files`
-  table, formats from `pipeline.analyze.formats`). Not in the paper.
+  table, formats from `pipeline.snapshot.formats`). Not in the paper.
 
 A row whose table is not in the snapshot says "not measured in this snapshot".
 """
@@ -213,7 +213,7 @@ def _length(value: object) -> int:
 
 def _paper_values(paper: dict | None) -> dict[str, str]:
     if paper is None:
-        from pipeline.report.paper import load_paper_numbers
+        from pipeline.paper import load_paper_numbers
 
         paper = load_paper_numbers()
     table = paper.get("table_iv") or {}

@@ -30,9 +30,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.claims.errors import MeasurementsError
-from pipeline.claims.measurements import measurements_frame
 from pipeline.claims.metrics import FRACTION, parse_value, unit_scale
-from pipeline.claims.schema import CLAIMS, frame
+from pipeline.claims.schema import CLAIMS, MEASUREMENTS, frame
 
 SOURCE = "icwsm"
 SOURCE_NAME = "ICWSM audit (Kadasi et al., 2025): macro-F1 transcribed from the model card"
@@ -157,4 +156,4 @@ def icwsm_measurements(root: Path) -> pd.DataFrame:
                     "source_detail": f"{path.parent.name}/{path.name}: {key}{note}",
                 }
             )
-    return measurements_frame(rows)
+    return frame(rows, MEASUREMENTS)

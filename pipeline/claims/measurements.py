@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.claims.errors import MeasurementsError
+from pipeline.claims.icwsm import icwsm_measurements
 from pipeline.claims.metrics import SCALES, canonical_metric
 from pipeline.claims.schema import MEASUREMENTS, MEASUREMENTS_COLUMNS, coerce, frame
 
@@ -179,8 +180,6 @@ def load_source(name: str, claims: pd.DataFrame | None = None, data_root: Path =
     if name == "leaderboard":
         return leaderboard_measurements(Path(data_root) / LEADERBOARD_DIR)
     if name == "icwsm":
-        from pipeline.claims.icwsm import icwsm_measurements
-
         return icwsm_measurements(Path(data_root) / "icwsm")
     path = Path(name)
     if path.suffix.lower() == ".csv" or path.exists():

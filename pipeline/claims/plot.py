@@ -6,10 +6,6 @@ larger sets a histogram and an empirical CDF. Both mark zero and the tolerance b
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # non-interactive; figures are built without pyplot
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure

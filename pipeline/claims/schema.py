@@ -1,28 +1,10 @@
 """Schemas of the claims stage's tables (pyarrow), and coercion of CSV read-backs to them.
 
-`CLAIMS`: one row per reported metric value (data dictionary below). `MEASUREMENTS`: one
+`CLAIMS`: one row per reported metric value. `MEASUREMENTS`: one
 row per measured value, in the documented CSV import format (see `measurements`).
 
-Claims columns:
-
-- `model_id`; `source`: `model-index` (the card's YAML, or the Hub's top-level copy when
-  the card data has none), `eval_results` (the `.eval_results/*.yaml` format, API field
-  `evalResults`), `card-table` (a Markdown table in the card body), `audit` (a value an
-  audit transcribed from the card, e.g. the ICWSM audit); `location`: where in the source
-  (`model-index[0].results[1].metrics[2]`, `evalResults[3]`, `table 2 row 5 column 'F1'`).
-- `entry_name` (model-index `name`; for card tables the row label or value column),
-  `task_type`, `task_name`, `dataset_type` (a Hub dataset id), `dataset_name`,
-  `dataset_config`, `dataset_split`, `dataset_args` (JSON text, e.g. few-shot count).
-- `metric_type`, `metric_name` as given; `metric`: the canonical name (`metrics.py`).
-- `value` (float or null), `value_text` (raw as given), `unit_scale` (`fraction`,
-  `percent`, `raw`, `unknown`), `uncertainty` (the `± x` part), `parse_status` (`ok`,
-  `unparsed`; `failed` with source `extraction`: the model's data could not be read at
-  all), `parse_reason` (why unparsed or failed, or a note on how it was read).
-- `verified` (the metric's `verified` flag, set by the Hub), `verify_token` (a
-  `verifyToken` is present), `source_name`, `source_url` (the result's `source`; for card
-  tables the heading above the table), `bot_written`, `bot_rule` (see `extract.bot_rule`).
-- `confidence`: `high` (model-index, eval_results), `medium` (audit transcriptions),
-  `low` (card tables); `pipeline_tag`: the model's Hub task, the fallback for `task_type`.
+Every column's meaning is its field's `description` metadata (`pipeline.dictionary`);
+README.md's "Result tables" is generated from it.
 """
 
 from __future__ import annotations
@@ -32,54 +14,79 @@ import math
 import pandas as pd
 import pyarrow as pa
 
+from pipeline.dictionary import column
+
 CLAIMS_SCHEMA_VERSION = 1
 
 CLAIMS = pa.schema(
     [
-        pa.field("model_id", pa.string(), nullable=False),
-        pa.field("source", pa.string(), nullable=False),
-        pa.field("location", pa.string()),
-        pa.field("entry_name", pa.string()),
-        pa.field("task_type", pa.string()),
-        pa.field("task_name", pa.string()),
-        pa.field("dataset_type", pa.string()),
-        pa.field("dataset_name", pa.string()),
-        pa.field("dataset_config", pa.string()),
-        pa.field("dataset_split", pa.string()),
-        pa.field("dataset_args", pa.string()),
-        pa.field("metric_type", pa.string()),
-        pa.field("metric_name", pa.string()),
-        pa.field("metric", pa.string()),
-        pa.field("value", pa.float64()),
-        pa.field("value_text", pa.string()),
-        pa.field("unit_scale", pa.string()),
-        pa.field("uncertainty", pa.float64()),
-        pa.field("parse_status", pa.string(), nullable=False),
-        pa.field("parse_reason", pa.string()),
-        pa.field("verified", pa.bool_()),
-        pa.field("verify_token", pa.bool_()),
-        pa.field("source_name", pa.string()),
-        pa.field("source_url", pa.string()),
-        pa.field("bot_written", pa.bool_()),
-        pa.field("bot_rule", pa.string()),
-        pa.field("confidence", pa.string(), nullable=False),
-        pa.field("pipeline_tag", pa.string()),
+        column("model_id", pa.string(), "the model", nullable=False),
+        column(
+            "source",
+            pa.string(),
+            "`model-index` (the card's YAML, or the Hub's top-level copy), `eval_results` "
+            "(`.eval_results/*.yaml`, API field `evalResults`), `card-table` (a Markdown "
+            "table in the card body), `audit` (transcribed by an audit, e.g. ICWSM), "
+            "`extraction` (a model whose claims could not be extracted at all)",
+            nullable=False,
+        ),
+        column(
+            "location",
+            pa.string(),
+            "where in the source, e.g. `model-index[0].results[1].metrics[2]`",
+        ),
+        column("entry_name", pa.string(), "model-index `name`; for card tables the row label"),
+        column("task_type", pa.string(), "the result's task type"),
+        column("task_name", pa.string(), "the result's task name"),
+        column("dataset_type", pa.string(), "a Hub dataset id"),
+        column("dataset_name", pa.string(), "the dataset's name as given"),
+        column("dataset_config", pa.string(), "the dataset configuration"),
+        column("dataset_split", pa.string(), "the split"),
+        column("dataset_args", pa.string(), "JSON text, e.g. the few-shot count"),
+        column("metric_type", pa.string(), "the metric's type as given"),
+        column("metric_name", pa.string(), "the metric's name as given"),
+        column("metric", pa.string(), "the canonical metric name (`claims/metrics.py`)"),
+        column("value", pa.float64(), "the value (null when unparsed)"),
+        column("value_text", pa.string(), "the value as given"),
+        column("unit_scale", pa.string(), "`fraction`, `percent`, `raw` or `unknown`"),
+        column("uncertainty", pa.float64(), "the `± x` part"),
+        column(
+            "parse_status",
+            pa.string(),
+            "`ok` or `unparsed`; `failed` (source `extraction`): the model's data could not "
+            "be read at all",
+            nullable=False,
+        ),
+        column("parse_reason", pa.string(), "why unparsed or failed, or how it was read"),
+        column("verified", pa.bool_(), "the metric's `verified` flag, set by the Hub"),
+        column("verify_token", pa.bool_(), "a `verifyToken` is present"),
+        column("source_name", pa.string(), "the result's `source` name"),
+        column("source_url", pa.string(), "its URL; for card tables the heading above"),
+        column("bot_written", pa.bool_(), "written by a bot (`extract.bot_rule`)"),
+        column("bot_rule", pa.string(), "the rule that said so"),
+        column(
+            "confidence",
+            pa.string(),
+            "`high` (model-index, eval_results), `medium` (audits), `low` (card tables)",
+            nullable=False,
+        ),
+        column("pipeline_tag", pa.string(), "the model's Hub task, fallback for `task_type`"),
     ],
     metadata={"claims_schema_version": str(CLAIMS_SCHEMA_VERSION)},
 )
 
 MEASUREMENTS = pa.schema(
     [
-        pa.field("model_id", pa.string(), nullable=False),
-        pa.field("dataset", pa.string()),
-        pa.field("dataset_config", pa.string()),
-        pa.field("split", pa.string()),
-        pa.field("metric", pa.string(), nullable=False),
-        pa.field("value", pa.float64()),
-        pa.field("scale", pa.string(), nullable=False),
-        pa.field("source", pa.string(), nullable=False),
-        pa.field("source_detail", pa.string()),
-        pa.field("measured_at", pa.string()),
+        column("model_id", pa.string(), "the model measured", nullable=False),
+        column("dataset", pa.string(), "the dataset (a Hub id where possible)"),
+        column("dataset_config", pa.string(), "the dataset configuration"),
+        column("split", pa.string(), "the split"),
+        column("metric", pa.string(), "the canonical metric name", nullable=False),
+        column("value", pa.float64(), "the measured value"),
+        column("scale", pa.string(), "`fraction`, `percent` or `raw`", nullable=False),
+        column("source", pa.string(), "where the measurement comes from", nullable=False),
+        column("source_detail", pa.string(), "e.g. the leaderboard or audit row"),
+        column("measured_at", pa.string(), "when it was measured"),
     ]
 )
 

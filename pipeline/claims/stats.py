@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pipeline.stats import CONFIDENCE, wilson_interval
+
 DEFAULT_RESAMPLES = 10_000
 DEFAULT_SEED = 20230514  # ICSE 2023's first day; any fixed seed makes the CI reproducible
-CONFIDENCE = 0.95
 MIN_WILCOXON_N = 6
 _CHUNK = 4_000_000  # bootstrap draws held in memory at once
 
@@ -55,14 +56,6 @@ SUMMARY_COLUMNS = [
     "n_resamples",
     "seed",
 ]
-
-
-def wilson_interval(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Wilson score interval of the proportion k/n; (nan, nan) when n is 0."""
-    if n <= 0:
-        return math.nan, math.nan
-    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
 
 
 def bootstrap_median_ci(

@@ -17,7 +17,7 @@ def dask_client(config: Config) -> Iterator[Client]:
     """A connected `distributed.Client`, closed (with its local cluster) on exit."""
     for name in ("distributed", "distributed.worker", "distributed.scheduler", "tornado"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    address = config["dask"]["scheduler"]
+    address = config.dask.scheduler
     if address:
         try:
             client = Client(address, timeout="10s")
@@ -28,9 +28,9 @@ def dask_client(config: Config) -> Iterator[Client]:
         return
     with (
         LocalCluster(
-            n_workers=config["dask"]["workers"],
+            n_workers=config.dask.workers,
             threads_per_worker=1,
-            processes=config["dask"]["processes"],
+            processes=config.dask.processes,
             # Loopback and any free port: never exposed, never "port 8787 in use" warnings.
             dashboard_address="127.0.0.1:0",
         ) as cluster,

@@ -23,7 +23,8 @@ import pyarrow as pa
 from pipeline.crawl.cards import missing_readme, parse_readme
 from pipeline.crawl.pages import error_row, failure_reason, table_from_rows
 from pipeline.crawl.records import clean_text, int64_or_none
-from pipeline.hub.client import HubClient, HubRequestError, RetryPolicy
+from pipeline.errors import EntryNotFoundError, GatedRepoError, HubRequestError, NotRecordedError
+from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.shared_budget import SharedBudget
 from pipeline.snapshot.schema import CARDS, COMMITS, ERRORS, ORGS, SECURITY
 
@@ -70,14 +71,13 @@ def fetch_card(client: HubClient, model_id: str, sha: str | None, keep_body: boo
     revision = quote(sha or "main", safe="")
     try:
         response = client.get(f"/{quote_repo_id(model_id)}/resolve/{revision}/README.md")
-    except HubRequestError as error:
-        if error.error_code == "EntryNotFound":
-            # A replay Hub says when a README exists but was not recorded: unknown, not absent.
-            status = "not-recorded" if "not recorded" in error.reason else "missing"
-            return missing_readme(status)
-        if error.error_code == "GatedRepo":
-            return missing_readme("gated")
-        raise
+    except NotRecordedError:
+        # A replay Hub says when a README exists but was not recorded: unknown, not absent.
+        return missing_readme("not-recorded")
+    except EntryNotFoundError:
+        return missing_readme("missing")
+    except GatedRepoError:
+        return missing_readme("gated")
     return parse_readme(response.content, keep_body=keep_body)
 
 

@@ -35,8 +35,8 @@ LISTING = "listing"
 
 def listing_params(config: Config) -> list[tuple[str, str]]:
     """Query of the first listing page: page size, expand fields, downloads order."""
-    params = [("limit", str(config["crawl"]["page_size"])), ("sort", "downloads")]
-    params += [("expand[]", name) for name in config["crawl"]["expand"]]
+    params = [("limit", str(config.crawl.page_size)), ("sort", "downloads")]
+    params += [("expand[]", name) for name in config.crawl.expand]
     return params
 
 
@@ -67,7 +67,7 @@ def progress_bar(config: Config, description: str, unit: str, initial: int = 0) 
         desc=description,
         unit=unit,
         initial=initial,
-        disable=None if config["crawl"]["progress"] else True,
+        disable=None if config.crawl.progress else True,
         delay=1.0,
     )
 
@@ -96,7 +96,7 @@ class ListingPhase:
             return
         start_url = done[-1]["next_url"] if done else None
         seen = committed_listing_ids(self.writer, len(done))
-        max_pages = self.config["crawl"]["max_pages"]
+        max_pages = self.config.crawl.max_pages
         bar = progress_bar(self.config, f"listing {self.client.endpoint}", " models", len(seen))
         pending: deque[tuple[int, Any, dict[str, Any], Any]] = deque()
         counted = Counter(self.client.request_counts())
@@ -141,7 +141,7 @@ class ListingPhase:
                     raise HubError(
                         f"the Hub at {self.client.endpoint} lists no models (empty first page)"
                     )
-                if self.config["crawl"]["keep_raw"]:
+                if self.config.crawl.keep_raw:
                     self.writer.write_raw(f"listing/page-{number:05d}.json", page.raw)
                 provenance = envelope(
                     self.writer.snapshot_id, self.now(), __version__, self.client.endpoint

@@ -14,7 +14,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.analyze.formats import weight_format
 from pipeline.crawl.records import clean_text, int64_or_none, parse_model_record
 from pipeline.hub.boundedjson import (
     UndecodableItem,
@@ -22,6 +21,7 @@ from pipeline.hub.boundedjson import (
     id_hint,
     split_json_array,
 )
+from pipeline.snapshot.formats import weight_format
 from pipeline.snapshot.schema import ERRORS, FILES, MODELS
 
 MAX_REASON_CHARS = 300

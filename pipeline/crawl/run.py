@@ -45,7 +45,8 @@ from pipeline.crawl.pages import envelope, error_row, failure_reason
 from pipeline.errors import SnapshotError
 from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.shared_budget import BudgetActor, SharedBudget
-from pipeline.snapshot.reader import list_snapshots, read_manifest, read_table
+from pipeline.snapshot.reader import list_snapshots, read_manifest, read_table, table_parts
+from pipeline.snapshot.reader import read_parts as read_snapshot_parts
 from pipeline.snapshot.schema import CHANGES, SCHEMA_VERSION, TABLES
 from pipeline.snapshot.writer import CRAWL_START, MANIFEST, SnapshotWriter, new_snapshot_id
 
@@ -68,21 +69,21 @@ class CrawlResult:
 
 
 def retry_policy(config: Config) -> RetryPolicy:
-    crawl = config["crawl"]
+    crawl = config.crawl
     return RetryPolicy(
-        max_retries=crawl["max_retries"],
-        backoff_base_s=crawl["backoff_base_s"],
-        backoff_cap_s=crawl["backoff_cap_s"],
-        timeout_s=crawl["timeout_s"],
+        max_retries=crawl.max_retries,
+        backoff_base_s=crawl.backoff_base_s,
+        backoff_cap_s=crawl.backoff_cap_s,
+        timeout_s=crawl.timeout_s,
     )
 
 
 def quotas(config: Config) -> dict[str, int]:
-    crawl = config["crawl"]
+    crawl = config.crawl
     return {
-        "api": crawl["api_quota"],
-        "resolvers": crawl["resolvers_quota"],
-        "pages": crawl["pages_quota"],
+        "api": crawl.api_quota,
+        "resolvers": crawl.resolvers_quota,
+        "pages": crawl.pages_quota,
     }
 
 
@@ -139,20 +140,20 @@ class Crawl:
         self.dask = dask
         self.now = now
         self.actor = dask.submit(
-            BudgetActor, quotas(config), config["crawl"]["window_s"], actor=True
+            BudgetActor, quotas(config), config.crawl.window_s, actor=True
         ).result()
         self.listing_client = listing_client or HubClient(
             self.endpoint, policy=retry_policy(config), budget=SharedBudget(self.actor)
         )
         self.settings = DetailsSettings(
             endpoint=self.endpoint,
-            stages=tuple(config["crawl"]["details"]),
+            stages=tuple(config.crawl.details),
             policy=retry_policy(config),
-            keep_card_body=config["crawl"]["keep_card_body"],
-            git_endpoint=config["crawl"]["git_endpoint"],
-            git_timeout_s=config["crawl"]["commits_timeout_s"],
+            keep_card_body=config.crawl.keep_card_body,
+            git_endpoint=config.crawl.git_endpoint,
+            git_timeout_s=config.crawl.commits_timeout_s,
         )
-        since = config["crawl"]["since"]
+        since = config.crawl.since
         self.since = Path(since) if since else None
         if self.since is not None:
             read_manifest(self.since)  # refuse an incomplete base before any request
@@ -198,9 +199,9 @@ class Crawl:
         to_fetch, authors = self.carry_over(writer, models, done)
         if self.settings.stages:
             self.run_units(writer, DETAILS, fetch_model_details, to_fetch, done)
-        if self.config["crawl"]["orgs"]:
+        if self.config.crawl.orgs:
             self.run_units(writer, ORGS, fetch_orgs, authors, done)
-        if self.config["crawl"]["commits"] != "off":
+        if self.config.crawl.commits != "off":
             self.run_units(writer, COMMITS, fetch_commits, self.commit_sample(writer), done)
         manifest = self.build_manifest(writer)
         writer.write_manifest(manifest)
@@ -291,10 +292,10 @@ class Crawl:
         from pipeline.crawl.commits import stratified_sample
 
         models = read_parts(writer, "models", ["id", "downloads"])
-        crawl = self.config["crawl"]
-        if crawl["commits"] == "all":
+        crawl = self.config.crawl
+        if crawl.commits == "all":
             return [(model_id, None) for model_id in models["id"]]
-        sample = stratified_sample(models, crawl["commits_per_stratum"], crawl["commits_seed"])
+        sample = stratified_sample(models, crawl.commits_per_stratum, crawl.commits_seed)
         return list(zip(sample["id"], sample["sample_stratum"], strict=True))
 
     def run_units(
@@ -306,7 +307,7 @@ class Crawl:
         done: set[str],
     ) -> None:
         """Submit one task per batch not yet done; commit each result as it completes."""
-        size = self.config["crawl"]["detail_batch"]
+        size = self.config.crawl.detail_batch
         futures = {}
         for number, batch in batches(items, size):
             unit = f"{phase}-{number:05d}"
@@ -364,7 +365,7 @@ class Crawl:
         retries.update(self.listing_client.retries)
         tables = {}
         for name in TABLES:
-            parts = sorted((writer.folder / name).glob("part-*.parquet"))
+            parts = table_parts(writer.folder, name)
             if parts:
                 rows = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
                 tables[name] = {"rows": rows, "parts": len(parts)}
@@ -383,8 +384,8 @@ class Crawl:
             ),
             "listing": {
                 "pages": len(listing),
-                "page_size": self.config["crawl"]["page_size"],
-                "expand": self.config["crawl"]["expand"],
+                "page_size": self.config.crawl.page_size,
+                "expand": self.config.crawl.expand,
                 "complete": not listing or listing[-1]["next_url"] is None,
             },
             "details": list(self.settings.stages),
@@ -397,11 +398,7 @@ class Crawl:
 
 def read_parts(writer: SnapshotWriter, table: str, columns: list[str]) -> pd.DataFrame:
     """Columns of a table of the snapshot being written (no manifest needed yet)."""
-    parts = sorted((writer.folder / table).glob("part-*.parquet"))
-    schema = pa.schema([TABLES[table].field(c) for c in columns])
-    if not parts:
-        return schema.empty_table().to_pandas()
-    return pa.concat_tables(pq.read_table(p, columns=columns) for p in parts).to_pandas()
+    return read_snapshot_parts(writer.folder, table, columns)
 
 
 def failed_unit_result(

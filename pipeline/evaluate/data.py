@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 import numpy as np
 import pandas as pd
 
-from pipeline.hub.replay.store import safe_repo_path
+from pipeline.hub.protocol import safe_repo_path
 
 DATA_SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
 

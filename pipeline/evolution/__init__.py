@@ -4,5 +4,6 @@
 - `pipeline.evolution.diff`: `diff_snapshots(a, b) -> DiffResult` (`ptm diff A B`);
 - `pipeline.evolution.timeline`: `evolution_table(root)`, `plot_evolution(table)`
   (`ptm evolution`);
-- `pipeline.evolution.sample`: snapshots of the bundled sample for notebooks and demos.
+Snapshots of the bundled sample for notebooks and demos come from `pipeline.cli.sample`:
+they start a replay Hub, which only the CLI wiring may.
 """

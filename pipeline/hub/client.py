@@ -24,34 +24,35 @@ import httpx2
 from huggingface_hub.utils import HfHubHTTPError, build_hf_headers, get_session, hf_raise_for_status
 
 from pipeline import __version__
-from pipeline.errors import HubError
+from pipeline.errors import (
+    DisabledRepoError,
+    EntryNotFoundError,
+    GatedRepoError,
+    HubError,
+    HubRequestError,
+    NotFoundError,
+    NotRecordedError,
+    RateLimitError,
+    RepoNotFoundError,
+    RevisionNotFoundError,
+)
 from pipeline.hub.boundedjson import JsonRefused, decode_json_array, loads_bounded
+from pipeline.hub.protocol import (
+    DISABLED_MESSAGE,
+    ENTRY_NOT_FOUND,
+    ERROR_CODE_HEADER,
+    ERROR_MESSAGE_HEADER,
+    GATED_REPO,
+    NOT_RECORDED_HEADER,
+    RECORDED_AT_HEADER,
+    REPO_NOT_FOUND,
+    REVISION_NOT_FOUND,
+)
 from pipeline.hub.ratelimit import RETRY_STATUSES, RateBudget, bucket_of, retry_delay
-from pipeline.hub.replay.wire import RECORDED_AT_HEADER
 
 log = logging.getLogger(__name__)
 
 _TRANSIENT_EXCEPTIONS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
-
-
-class HubRequestError(HubError):
-    """A request failed for good (after retries, or with a non-retryable status)."""
-
-    def __init__(
-        self,
-        url: str,
-        message: str,
-        *,
-        status: int | None = None,
-        error_code: str | None = None,
-        attempts: int = 1,
-    ) -> None:
-        super().__init__(f"{message} ({url}, after {attempts} attempt(s))")
-        self.url = url
-        self.status = status
-        self.error_code = error_code
-        self.attempts = attempts
-        self.reason = message
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,32 @@ def endpoint_kind(path: str) -> str:
     if "/api/organizations/" in path:
         return "org_overview"
     return "other"
+
+
+_ERROR_TYPES: dict[str, type[HubRequestError]] = {
+    REPO_NOT_FOUND: RepoNotFoundError,
+    REVISION_NOT_FOUND: RevisionNotFoundError,
+    ENTRY_NOT_FOUND: EntryNotFoundError,
+    GATED_REPO: GatedRepoError,
+}
+
+
+def error_type_of(response: httpx2.Response) -> type[HubRequestError]:
+    """The typed error for a failed answer, from `X-Error-Code`, the message and the status
+    (in huggingface_hub's order, docs/hub-api.md §6)."""
+    headers = response.headers
+    code = headers.get(ERROR_CODE_HEADER)
+    if code == ENTRY_NOT_FOUND and headers.get(NOT_RECORDED_HEADER):
+        return NotRecordedError
+    if code in _ERROR_TYPES:
+        return _ERROR_TYPES[code]
+    if headers.get(ERROR_MESSAGE_HEADER) == DISABLED_MESSAGE:
+        return DisabledRepoError
+    if response.status_code == 404:
+        return NotFoundError
+    if response.status_code == 429:
+        return RateLimitError
+    return HubRequestError
 
 
 class HubClient:
@@ -183,9 +210,8 @@ class HubClient:
             with self._lock:
                 self.requests["_ok"] += 1
             return response
-        raise HubRequestError(
-            url, f"gave up: {last_problem}", status=last_status, attempts=attempts
-        )
+        error_type = RateLimitError if last_status == 429 else HubRequestError
+        raise error_type(url, f"gave up: {last_problem}", status=last_status, attempts=attempts)
 
     def requests_succeeded(self) -> bool:
         with self._lock:
@@ -193,16 +219,17 @@ class HubClient:
 
     @staticmethod
     def _raise_for_status(response: httpx2.Response, url: str, attempt: int) -> None:
+        """The error funnel: huggingface_hub's `hf_raise_for_status`, then one typed error."""
         try:
             hf_raise_for_status(response)
         except HfHubHTTPError as error:
-            raise HubRequestError(
+            raise error_type_of(response)(
                 url,
                 f"{type(error).__name__}: {error.server_message or response.reason_phrase}",
                 status=response.status_code,
-                error_code=response.headers.get("X-Error-Code"),
+                error_code=response.headers.get(ERROR_CODE_HEADER),
                 attempts=attempt,
-            ) from None
+            ) from error
 
     def get_json(
         self,

@@ -37,19 +37,25 @@ def retry_delay(
     base_s: float,
     cap_s: float,
     rng: random.Random,
+    announced_jitter_s: float = 1.0,
 ) -> float:
-    """Seconds to wait before retry number `attempt` (1-based).
+    """Seconds to wait before retry number `attempt` (1-based). The one retry schedule of
+    every HTTP client of the pipeline (the Hub's, the download-count registries').
 
     A 429 that says the window is exhausted (`RateLimit: r=0;t=N`) waits for the reset; an
-    integer `Retry-After` is honoured; otherwise full-jitter exponential backoff, capped.
+    integer `Retry-After` is honoured; both plus up to `announced_jitter_s` of jitter (so
+    that workers do not come back at once); otherwise full-jitter exponential backoff,
+    capped.
     """
     if headers:
         info = parse_ratelimit_headers(headers)
         if info is not None and info.remaining == 0:
-            return min(float(info.reset_in_seconds) + rng.uniform(0, 1), cap_s)
+            jitter = rng.uniform(0, announced_jitter_s) if announced_jitter_s else 0.0
+            return min(float(info.reset_in_seconds) + jitter, cap_s)
         retry_after = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
         if retry_after is not None and retry_after.strip().isdigit():
-            return min(float(retry_after) + rng.uniform(0, 1), cap_s)
+            jitter = rng.uniform(0, announced_jitter_s) if announced_jitter_s else 0.0
+            return min(float(retry_after) + jitter, cap_s)
     ceiling = min(cap_s, base_s * 2 ** (attempt - 1))
     return rng.uniform(ceiling / 2, ceiling)
 

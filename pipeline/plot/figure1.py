@@ -5,10 +5,6 @@ same registry)."""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator

@@ -3,10 +3,6 @@ measured bars beside the paper's, as in the paper."""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # non-interactive; figures are built without pyplot
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -27,7 +23,7 @@ def plot_figure7(
     `table` is `figure7_table` output (or its CSV); `paper` defaults to the paper's numbers."""
     measured = _ordered(table, "table")
     if paper is None:
-        from pipeline.report.paper import paper_figure7
+        from pipeline.paper import paper_figure7
 
         paper = paper_figure7()
     reference = _ordered(paper, "paper")

@@ -26,8 +26,9 @@ The APIs and their answers, as documented (checked when this was written):
   lower-cases the name (https://github.com/hugovk/pypistats, `src/pypistats/__init__.py`).
 
 Parsing (`parse_npm_point`, `parse_pypistats_recent`, `npm_requests`) is pure; `RegistryClient`
-does the HTTP: timeouts, retries with jittered exponential backoff on 408/429/5xx (honouring
-an integer `Retry-After`), a User-Agent naming the project, and a minimum interval between two
+does the HTTP: timeouts, retries on the Hub client's schedule (`pipeline.hub.ratelimit`: the
+same retryable statuses and `retry_delay`, honouring an integer `Retry-After`), a User-Agent
+naming the project, and a minimum interval between two
 requests to one host. Base URLs are parameters, so tests point them at a local server.
 
 The package lists are the paper's (`paper_npm_packages`, `paper_pypi_packages`): the artifact
@@ -59,13 +60,14 @@ from pipeline.analyze.figure1 import REGISTRY_COLUMNS, REGISTRY_DOWNLOADS
 from pipeline.analyze.population import DATA_DIR
 from pipeline.atomic import write_text_atomic
 from pipeline.errors import PipelineError
+from pipeline.hub.client import RetryPolicy
+from pipeline.hub.ratelimit import RETRY_STATUSES, retry_delay
 
 log = logging.getLogger(__name__)
 
 NPM_BASE = "https://api.npmjs.org"
 PYPI_BASE = "https://pypistats.org"
 NPM_BULK_MAX = 128
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 USER_AGENT = (
     f"ptm-pipeline/{__version__} (research tool reproducing Jiang et al., ICSE 2023, Figure 1; "
     f"a few requests a run) python-requests/{requests.__version__}"
@@ -163,15 +165,16 @@ def pypistats_url(name: str, base: str = PYPI_BASE) -> str:
 
 
 @dataclass(frozen=True)
-class FetchPolicy:
-    """Timeouts, retries and spacing. `connect_retries` is small: an unreachable host is
-    usually offline, and saying so quickly is more useful than a minute of backoff."""
+class FetchPolicy(RetryPolicy):
+    """The Hub client's retry policy with the registries' defaults, plus spacing.
+    `connect_retries` is small: an unreachable host is usually offline, and saying so
+    quickly is more useful than a minute of backoff."""
 
     timeout_s: float = 20.0
     max_retries: int = 4
-    connect_retries: int = 1
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 30.0
+    connect_retries: int = 1
     min_interval_s: float = 0.5
 
 
@@ -261,13 +264,16 @@ class RegistryClient:
         self._last[host] = self._clock()
 
     def _backoff(self, attempt: int, retry_after: str | None) -> None:
+        """Sleep as the Hub client does (`retry_delay`), an announced wait without jitter."""
         self.retries += 1
-        policy = self.policy
-        if retry_after is not None and retry_after.strip().isdigit():
-            delay = min(float(retry_after), policy.backoff_cap_s)
-        else:
-            ceiling = min(policy.backoff_cap_s, policy.backoff_base_s * 2 ** (attempt - 1))
-            delay = self._rng.uniform(ceiling / 2, ceiling)
+        delay = retry_delay(
+            attempt,
+            {"Retry-After": retry_after} if retry_after is not None else None,
+            base_s=self.policy.backoff_base_s,
+            cap_s=self.policy.backoff_cap_s,
+            rng=self._rng,
+            announced_jitter_s=0.0,
+        )
         self._sleep(delay)
 
 

@@ -37,6 +37,7 @@ from pipeline.snapshot.reader import (
     list_snapshots,
     read_manifest,
     read_table,
+    table_parts,
 )
 from pipeline.snapshot.schema import TABLES
 
@@ -188,7 +189,7 @@ def _read_dask(folder: Path, name: str, columns: list[str] | None) -> Any:
         unknown = [c for c in columns if c not in schema.names]
         if unknown:
             raise SnapshotError(f"table {name} has no column(s) {unknown}")
-    parts = sorted((folder / name).glob("part-*.parquet"))
+    parts = table_parts(folder, name)
     if not parts:
         selected = pa.schema([schema.field(c) for c in columns]) if columns else schema
         return dd.from_pandas(selected.empty_table().to_pandas(), npartitions=1)

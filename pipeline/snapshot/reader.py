@@ -1,4 +1,9 @@
-"""Reading snapshots: only complete ones (with a manifest) are visible to the analyses."""
+"""Reading snapshots: only complete ones (with a manifest) are visible to the analyses.
+
+Every reader of snapshot tables goes through here: `read_table` (pandas, a complete
+snapshot), `read_parts` (the same for a snapshot being written), `table_parts` (the Parquet
+parts, for batched and Dask readers: `pipeline.analyze.source`, `pipeline.snapshot.loader`).
+"""
 
 from __future__ import annotations
 
@@ -36,22 +41,34 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise SnapshotError(f"cannot read {path}: {error}") from error
 
 
-def read_table(folder: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """One table of a complete snapshot as pandas (all parts, in part order)."""
-    read_manifest(folder)
+def table_parts(folder: Path, name: str) -> list[Path]:
+    """The Parquet parts of table `name` in a snapshot folder, in part order (the one
+    place that knows the on-disk layout: `<folder>/<table>/part-*.parquet`)."""
+    return sorted((Path(folder) / name).glob("part-*.parquet"))
+
+
+def read_parts(folder: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One table of a snapshot folder as pandas, complete or not (all parts, in part order);
+    a table without parts is an empty frame with the schema's columns."""
     if name not in TABLES:
         raise SnapshotError(f"unknown table {name!r} (known: {', '.join(TABLES)})")
-    parts = sorted((Path(folder) / name).glob("part-*.parquet"))
     schema = TABLES[name]
     if columns:
         unknown = [c for c in columns if c not in schema.names]
         if unknown:
             raise SnapshotError(f"table {name} has no column(s) {unknown}")
         schema = pa.schema([schema.field(c) for c in columns])
+    parts = table_parts(folder, name)
     if not parts:
         return schema.empty_table().to_pandas()
     table = pa.concat_tables(pq.read_table(p, columns=columns, schema=TABLES[name]) for p in parts)
     return table.to_pandas()
+
+
+def read_table(folder: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One table of a complete snapshot as pandas (all parts, in part order)."""
+    read_manifest(folder)
+    return read_parts(folder, name, columns)
 
 
 def read_models(folder: Path, columns: list[str] | None = None) -> pd.DataFrame:

@@ -1,154 +1,229 @@
 """Schemas of the snapshot tables (pyarrow). Bump `SCHEMA_VERSION` when a column changes.
 
 Every row starts with the provenance envelope (`ENVELOPE`): which snapshot it belongs to,
-when it was fetched (UTC), by which crawler version, from which endpoint. The data
-dictionary in README.md ("Snapshot tables") explains what each column means.
+when it was fetched (UTC), by which crawler version, from which endpoint. Every column's
+meaning is its field's `description` metadata (`pipeline.dictionary.column`); README.md's
+"Snapshot tables" is generated from it (`scripts/data_dictionary.py`).
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
+from pipeline.dictionary import column
+
 SCHEMA_VERSION = 2
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
-
 ENVELOPE = [
-    pa.field("snapshot_id", pa.string(), nullable=False),
-    pa.field("fetched_at", TIMESTAMP, nullable=False),
-    pa.field("crawler_version", pa.string(), nullable=False),
-    pa.field("origin", pa.string(), nullable=False),
+    column("snapshot_id", pa.string(), "the snapshot the row belongs to", nullable=False),
+    column("fetched_at", TIMESTAMP, "when the row's data was fetched (UTC)", nullable=False),
+    column("crawler_version", pa.string(), "the crawler's version", nullable=False),
+    column("origin", pa.string(), "the Hub endpoint crawled", nullable=False),
 ]
 
 MODELS = pa.schema(
     [
         *ENVELOPE,
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("uuid", pa.string(), nullable=False),
-        pa.field("author", pa.string()),
-        pa.field("sha", pa.string()),
-        pa.field("created_at", TIMESTAMP),
-        pa.field("last_modified", TIMESTAMP),
-        pa.field("downloads", pa.int64()),
-        pa.field("downloads_all_time", pa.int64()),
-        pa.field("likes", pa.int64()),
-        pa.field("trending_score", pa.float64()),
-        pa.field("pipeline_tag", pa.string()),
-        pa.field("library_name", pa.string()),
-        pa.field("tags", pa.list_(pa.string())),
-        pa.field("gated", pa.string()),
-        pa.field("private", pa.bool_()),
-        pa.field("disabled", pa.bool_()),
-        pa.field("card_data", pa.string()),
-        pa.field("model_index", pa.string()),
-        pa.field("config_model_type", pa.string()),
-        pa.field("architectures", pa.list_(pa.string())),
-        pa.field("base_models", pa.list_(pa.string())),
-        pa.field("datasets", pa.list_(pa.string())),
-        pa.field("license", pa.string()),
-        pa.field("safetensors_total", pa.int64()),
-        pa.field("n_files", pa.int64()),
-        pa.field("n_spaces", pa.int64()),
-        pa.field("extra_json", pa.string()),
-        # Raw fields present but unusable (beyond int64, not finite, impossible date, wrong
-        # type): their column is null and extra_json keeps the value as received.
-        pa.field("invalid_fields", pa.list_(pa.string())),
+        column("id", pa.string(), "the model's repo id (`author/name`)", nullable=False),
+        column(
+            "uuid",
+            pa.string(),
+            "sha1 of `hf:model:<id>`, stable across snapshots",
+            nullable=False,
+        ),
+        column("author", pa.string(), "the namespace (user or organization)"),
+        column("sha", pa.string(), "the commit the record describes"),
+        column(
+            "created_at",
+            TIMESTAMP,
+            "UTC; never before 2022-03-02T23:29:04Z, when the Hub began recording it",
+        ),
+        column("last_modified", TIMESTAMP, "UTC, the last commit"),
+        column("downloads", pa.int64(), "downloads in the last 30 days"),
+        column("downloads_all_time", pa.int64(), "downloads since the Hub began counting"),
+        column("likes", pa.int64(), "likes"),
+        column("trending_score", pa.float64(), "the Hub's trending score"),
+        column("pipeline_tag", pa.string(), "the model's task"),
+        column("library_name", pa.string(), "the library that loads it"),
+        column("tags", pa.list_(pa.string()), "the Hub's tags (list)"),
+        column("gated", pa.string(), "`false`, `auto` or `manual`"),
+        column("private", pa.bool_(), "private repo"),
+        column("disabled", pa.bool_(), "disabled repo"),
+        column("card_data", pa.string(), "the card's YAML front matter as JSON text"),
+        column("model_index", pa.string(), "the Hub's processed model-index as JSON text"),
+        column("config_model_type", pa.string(), "`model_type` of the repo's config"),
+        column("architectures", pa.list_(pa.string()), "`architectures` of the config (list)"),
+        column(
+            "base_models",
+            pa.list_(pa.string()),
+            "list, from `base_model:` tags, else the card",
+        ),
+        column(
+            "datasets",
+            pa.list_(pa.string()),
+            "list: the card's `datasets` and the `dataset:` tags",
+        ),
+        column("license", pa.string(), "the card's `license`, else the `license:` tag"),
+        column(
+            "safetensors_total", pa.int64(), "`safetensors.total`: parameters in safetensors files"
+        ),
+        column("n_files", pa.int64(), "files in the repo"),
+        column("n_spaces", pa.int64(), "Spaces using the model"),
+        column("extra_json", pa.string(), "every field of the record the columns do not hold"),
+        column(
+            "invalid_fields",
+            pa.list_(pa.string()),
+            "raw fields present but unusable (beyond int64, not finite, impossible date, wrong "
+            "type): their column is null, never clamped, and extra_json keeps the value as "
+            "received (list)",
+        ),
     ]
 )
 
 ERRORS = pa.schema(
     [
         *ENVELOPE,
-        pa.field("stage", pa.string(), nullable=False),
-        pa.field("model_id", pa.string()),
-        pa.field("url", pa.string()),
-        pa.field("http_status", pa.int32()),
-        pa.field("error_code", pa.string()),
-        pa.field("message", pa.string(), nullable=False),
-        pa.field("attempts", pa.int32()),
+        column(
+            "stage",
+            pa.string(),
+            "the crawl stage that failed (`listing`, `parse`, `cards`, ...)",
+            False,
+        ),
+        column("model_id", pa.string(), "the model (or author) concerned"),
+        column("url", pa.string(), "the URL asked"),
+        column("http_status", pa.int32(), "the last HTTP status"),
+        column("error_code", pa.string(), "the Hub's `X-Error-Code`"),
+        column("message", pa.string(), "what went wrong", nullable=False),
+        column("attempts", pa.int32(), "requests made, retries included"),
     ]
 )
 
 FILES = pa.schema(
     [
         *ENVELOPE,
-        pa.field("model_id", pa.string(), nullable=False),
-        pa.field("path", pa.string(), nullable=False),
-        pa.field("size", pa.int64()),
-        pa.field("blob_id", pa.string()),
-        pa.field("lfs_sha256", pa.string()),
-        # safetensors, pytorch-pickle, tf-h5, keras, flax-msgpack, onnx, gguf, ggml, tflite,
-        # coreml, openvino, pickle, joblib, ckpt, npz, mlx; null for files that hold no weights.
-        pa.field("format", pa.string()),
-        pa.field("is_weight", pa.bool_(), nullable=False),
+        column("model_id", pa.string(), "the model", nullable=False),
+        column("path", pa.string(), "the file's path in the repo", nullable=False),
+        column("size", pa.int64(), "bytes (when the Hub sent it)"),
+        column("blob_id", pa.string(), "git blob id (when the Hub sent it)"),
+        column("lfs_sha256", pa.string(), "LFS sha256 (when the Hub sent it)"),
+        column(
+            "format",
+            pa.string(),
+            "weight format from the file name: safetensors, pytorch-pickle, tf-h5, keras, "
+            "flax-msgpack, onnx, gguf, ggml, tflite, coreml, openvino, pickle, joblib, ckpt, "
+            "npz, mlx; null for non-weights",
+        ),
+        column("is_weight", pa.bool_(), "the file holds weights", nullable=False),
     ]
 )
 
 CARDS = pa.schema(
     [
         *ENVELOPE,
-        pa.field("model_id", pa.string(), nullable=False),
-        pa.field("sha", pa.string()),
-        pa.field("has_readme", pa.bool_()),
-        # ok, missing (no README.md in the repo), not-fetched, error
-        pa.field("readme_status", pa.string(), nullable=False),
-        pa.field("length", pa.int64()),
-        pa.field("front_matter_valid", pa.bool_()),
-        pa.field("front_matter_error", pa.string()),
-        pa.field("sections", pa.list_(pa.string())),
-        pa.field("is_template", pa.bool_()),
-        pa.field("body", pa.string()),
-        # The README was longer than the parse limit: length is the full size, everything
-        # else (front matter, sections, body) was measured on its first bytes.
-        pa.field("body_truncated", pa.bool_()),
+        column("model_id", pa.string(), "the model", nullable=False),
+        column("sha", pa.string(), "the commit read"),
+        column("has_readme", pa.bool_(), "the repo has a README.md (null: unknown)"),
+        column(
+            "readme_status",
+            pa.string(),
+            "`ok`, `missing`, `gated`, `error`, or `not-recorded` when a replay Hub has no "
+            "recording of it",
+            nullable=False,
+        ),
+        column("length", pa.int64(), "characters of the whole README"),
+        column(
+            "front_matter_valid",
+            pa.bool_(),
+            "the YAML front matter loads (safe loader within limits, `crawl/boundedyaml.py`)",
+        ),
+        column("front_matter_error", pa.string(), "why it does not"),
+        column("sections", pa.list_(pa.string()), "Markdown headings (list)"),
+        column(
+            "is_template",
+            pa.bool_(),
+            "fewer than 300 characters of prose once the template's placeholders are removed",
+        ),
+        column("body", pa.string(), "the README text (with `crawl.keep_card_body`)"),
+        column(
+            "body_truncated",
+            pa.bool_(),
+            "the README was over 1 MB: `length` is its full size, everything else was "
+            "measured on its first 1 MB",
+        ),
     ]
 )
 
 ORGS = pa.schema(
     [
         *ENVELOPE,
-        pa.field("name", pa.string(), nullable=False),
-        pa.field("kind", pa.string()),  # org, not-org (a user, or gone), unknown (failed)
-        pa.field("is_verified", pa.bool_()),
-        pa.field("plan", pa.string()),
-        pa.field("num_models", pa.int64()),
-        pa.field("fullname", pa.string()),
+        column("name", pa.string(), "the author namespace", nullable=False),
+        column(
+            "kind",
+            pa.string(),
+            "`org`; `not-org` when the organization overview answers 404 (a user, or gone); "
+            "`unknown` when the request failed",
+        ),
+        column("is_verified", pa.bool_(), "the organization is verified"),
+        column("plan", pa.string(), "its Hub plan"),
+        column("num_models", pa.int64(), "its models"),
+        column("fullname", pa.string(), "its display name"),
     ]
 )
 
 SECURITY = pa.schema(
     [
         *ENVELOPE,
-        pa.field("model_id", pa.string(), nullable=False),
-        pa.field("scans_done", pa.bool_()),
-        pa.field("files_with_issues", pa.list_(pa.string())),
-        pa.field("levels", pa.list_(pa.string())),
+        column("model_id", pa.string(), "the model", nullable=False),
+        column("scans_done", pa.bool_(), "the Hub's scans have run"),
+        column("files_with_issues", pa.list_(pa.string()), "files the scans flagged (list)"),
+        column("levels", pa.list_(pa.string()), "their levels (list)"),
     ]
 )
 
 COMMITS = pa.schema(
     [
         *ENVELOPE,
-        pa.field("model_id", pa.string(), nullable=False),
-        pa.field("n_commits", pa.int64()),
-        pa.field("n_signed", pa.int64()),
-        pa.field("first_commit_at", TIMESTAMP),
-        pa.field("last_commit_at", TIMESTAMP),
-        pa.field("sample_stratum", pa.string()),
+        column("model_id", pa.string(), "the sampled model", nullable=False),
+        column("n_commits", pa.int64(), "commits in its history"),
+        column(
+            "n_signed",
+            pa.int64(),
+            "commits with a `gpgsig` header, read from a tree-less partial clone",
+        ),
+        column("first_commit_at", TIMESTAMP, "UTC"),
+        column("last_commit_at", TIMESTAMP, "UTC"),
+        column("sample_stratum", pa.string(), "the downloads decile it was drawn from"),
     ]
 )
 
 CHANGES = pa.schema(
     [
         *ENVELOPE,
-        pa.field("model_id", pa.string(), nullable=False),
-        # new, changed, deleted; no-sha: re-fetched because without a sha a change is
-        # invisible; retry: unchanged, but the base snapshot has no good row for it
-        pa.field("change", pa.string(), nullable=False),
-        pa.field("previous_sha", pa.string()),
-        pa.field("sha", pa.string()),
+        column("model_id", pa.string(), "the model", nullable=False),
+        column(
+            "change",
+            pa.string(),
+            "`new`, `changed`, `deleted`; `no-sha`: re-fetched because without a sha a change "
+            "is invisible; `retry`: unchanged, but the base snapshot has no good row for it",
+            nullable=False,
+        ),
+        column("previous_sha", pa.string(), "its sha in the base snapshot"),
+        column("sha", pa.string(), "its sha now"),
     ]
 )
+
+# What one row of each table is, for the data dictionary.
+ROWS: dict[str, str] = {
+    "models": "one row per model",
+    "files": "one row per file, from the listing's `siblings`",
+    "cards": "one row per model, with `details: [cards]`",
+    "orgs": "one row per author namespace",
+    "security": "one row per model, with `details: [security]`",
+    "commits": "one row per sampled repo, with `crawl.commits`",
+    "changes": "one row per model re-fetched or deleted, in incremental crawls",
+    "errors": "one row per failure",
+}
 
 TABLES: dict[str, pa.Schema] = {
     "models": MODELS,

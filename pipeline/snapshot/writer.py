@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.atomic import (
-    temporary_path,
+    write_atomic,
     write_bytes_atomic,
     write_json_atomic,
     write_text_atomic,
@@ -57,11 +57,8 @@ class SnapshotWriter:
 
     def write_part(self, table: str, part: str, rows: pa.Table) -> Path:
         path = self.folder / table / f"{part}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temporary_path(path)
-        pq.write_table(rows.cast(TABLES[table]), tmp, compression="zstd")
-        os.replace(tmp, path)
-        return path
+        rows = rows.cast(TABLES[table])
+        return write_atomic(path, lambda out: pq.write_table(rows, out, compression="zstd"))
 
     def append_progress(self, record: dict[str, Any]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

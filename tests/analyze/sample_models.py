@@ -57,7 +57,7 @@ def records_to_files(records: list[dict], with_format: bool = False) -> pd.DataF
     """A `files` frame from the records' `siblings` (file names only). Without
     `with_format`, `format`/`is_weight` are null, so the analyses derive formats from the
     names themselves."""
-    from pipeline.analyze.formats import weight_format
+    from pipeline.snapshot.formats import weight_format
 
     rows = []
     for record in records:

@@ -16,8 +16,8 @@ from pipeline.analyze.coverage import (
     coverage_summary,
     popularity_deciles,
 )
-from pipeline.analyze.run import analyze_source
 from pipeline.analyze.source import MemorySource
+from pipeline.figures import analyze_source
 
 
 def _analysis(tables: dict, manifest: dict | None = None):

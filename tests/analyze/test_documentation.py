@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.analyze.run import analyze_source
 from pipeline.analyze.source import MemorySource
+from pipeline.figures import analyze_source
 
 
 def _tables(tables: dict) -> dict:

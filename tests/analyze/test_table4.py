@@ -7,10 +7,10 @@ import os
 import pandas as pd
 import pytest
 
-from pipeline.analyze.formats import PICKLE_BASED
-from pipeline.analyze.run import analyze_source
 from pipeline.analyze.source import MemorySource
 from pipeline.analyze.table4 import COLUMNS, NOT_MEASURED, table4, wilson_interval
+from pipeline.figures import analyze_source
+from pipeline.snapshot.formats import PICKLE_BASED
 
 
 def test_wilson_interval() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.crawl.command import crawl
+from pipeline.cli.crawl import crawl
 from pipeline.hub.replay.server import ReplayHub, ReplayKnobs
 from pipeline.hub.replay.store import ReplayStore
 from pipeline.snapshot.reader import read_table

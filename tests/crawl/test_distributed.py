@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from distributed import Client
 
-from pipeline.crawl.command import crawl
+from pipeline.cli.crawl import crawl
 from pipeline.hub.replay.server import ReplayHub
 from tests.crawl.helpers import crawl_config, payload
 from tests.crawl.test_details_crawl import subset_store

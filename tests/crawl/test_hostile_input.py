@@ -22,14 +22,14 @@ from distributed import Client, LocalCluster
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.analyze.command import analyze_snapshot
 from pipeline.analyze.run import unusable_value_rows
 from pipeline.analyze.source import open_snapshot
-from pipeline.claims.command import claims_for_snapshot
+from pipeline.cli.analyze import analyze_snapshot
+from pipeline.cli.claims import claims_for_snapshot
+from pipeline.cli.measure import analyze_plot_report
 from pipeline.crawl.run import Crawl
 from pipeline.hub.replay.server import ReplayHub
 from pipeline.hub.replay.store import ReplayStore
-from pipeline.measure import analyze_plot_report
 from pipeline.snapshot.reader import read_table
 from tests.conftest import ROOT
 from tests.crawl.helpers import crawl_config

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
 
-from pipeline.crawl.command import crawl
+from pipeline.cli.crawl import crawl
 from pipeline.crawl.run import Crawl
 from pipeline.errors import HubError
 from pipeline.hub.client import HubClient

@@ -22,7 +22,7 @@ from tests.evaluate.conftest import (
     text_rows,
 )
 
-COMMAND = "pipeline.evaluate.command"
+COMMAND = "pipeline.cli.evaluate"
 
 
 def _claims() -> pd.DataFrame:
@@ -135,8 +135,6 @@ def test_unsafe_ids_are_refused():
 
 
 def test_cli_then_discrepancy_uses_the_measured_value(hub, tmp_path, monkeypatch, capsys):
-    if COMMAND not in cli.COMMAND_MODULES:  # until the lead registers the command in cli.py
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, COMMAND))
     claims_path = tmp_path / "claims.csv"
     _claims().iloc[:1].to_csv(claims_path, index=False)
     results = tmp_path / "results"
@@ -147,7 +145,7 @@ def test_cli_then_discrepancy_uses_the_measured_value(hub, tmp_path, monkeypatch
     measured = pd.read_csv(results / MEASUREMENTS_FILE)
     assert len(measured) == 1
 
-    from pipeline.claims.command import discrepancy_for_results
+    from pipeline.cli.claims import discrepancy_for_results
 
     discrepancy_for_results(results, [str(results / MEASUREMENTS_FILE)], 1.0, claims=claims_path)
     pairs = pd.read_csv(results / "discrepancy_pairs.csv")

@@ -1,5 +1,5 @@
 """Two crawls of the replay Hub in two states of the same recorded data, the second one
-incremental: the synthetic evolution of `pipeline.evolution.sample.synthetic_evolution`
+incremental: the synthetic evolution of `pipeline.cli.sample.synthetic_evolution`
 (shas changed, models deleted and re-added, the sample's real renames)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.crawl.command import crawl
-from pipeline.evolution.sample import Evolution, synthetic_evolution
+from pipeline.cli.crawl import crawl
+from pipeline.cli.sample import Evolution, synthetic_evolution
 from pipeline.hub.replay.server import ReplayHub
 from pipeline.hub.replay.store import ReplayStore
 from tests.crawl.helpers import crawl_config

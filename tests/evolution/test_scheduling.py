@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.evolution import command as evolution_command
-from pipeline.snapshot import catalog
+from pipeline.cli import evolution as evolution_command
+from pipeline.cli import snapshots as snapshots_command
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "scheduled-crawl.yml"
@@ -106,7 +106,7 @@ def test_the_systemd_units_are_a_valid_pair() -> None:
 def test_the_documented_commands_of_this_issue_parse() -> None:
     parser = argparse.ArgumentParser(prog="ptm")
     subparsers = parser.add_subparsers(dest="command")
-    catalog.register(subparsers)
+    snapshots_command.register(subparsers)
     evolution_command.register(subparsers)
     text = DOC.read_text(encoding="utf-8")
     commands = re.findall(r"\.venv/bin/ptm ((?:snapshots|evolution|diff)[^\n`#]*)", text)

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from pipeline.analyze.figure1 import figure1_table, read_paper_packages
 from pipeline.analyze.figure6 import figure6_architectures, figure6_datasets
-from pipeline.plot.command import plot_results
+from pipeline.cli.plot import plot_results
 from pipeline.plot.figure1 import plot_figure1
 from pipeline.plot.figure6 import plot_figure6
 from tests.analyze.sample_models import records_to_full_models

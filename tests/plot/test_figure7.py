@@ -11,11 +11,11 @@ import pytest
 from matplotlib.figure import Figure
 
 from pipeline.analyze.figure7 import TASK_ORDER, figure7_table
+from pipeline.cli import plot as command
 from pipeline.errors import PipelineError
-from pipeline.plot import command
+from pipeline.paper import paper_figure7
 from pipeline.plot.figure7 import plot_figure7
 from pipeline.plot.save import save_figure
-from pipeline.report.paper import paper_figure7
 from tests.analyze.sample_models import records_to_models
 
 

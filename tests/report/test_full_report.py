@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.analyze.command import analyze_snapshot
-from pipeline.plot.command import plot_results
-from pipeline.report.command import write_report
+from pipeline.cli.analyze import analyze_snapshot
+from pipeline.cli.plot import plot_results
+from pipeline.cli.report import write_report
 from pipeline.report.html import markdown_to_html
-from pipeline.report.sections import reading
+from pipeline.text import reading
 from tests.analyze.sample_models import records_to_files, records_to_full_models, write_snapshot
 
 SECTIONS = [

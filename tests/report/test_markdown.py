@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline.analyze.command import run_analyze, write_results
+from pipeline.cli import report as command
+from pipeline.cli.analyze import run_analyze
 from pipeline.errors import PipelineError, SnapshotError
-from pipeline.report import command
+from pipeline.paper import load_paper_numbers
 from pipeline.report.markdown import render_report
-from pipeline.report.paper import load_paper_numbers
+from pipeline.results import write_results
 from tests.analyze.sample_models import records_to_models
 
 REFERENCE = Path(__file__).resolve().parents[2] / "pipeline" / "reference" / "icse23.yaml"

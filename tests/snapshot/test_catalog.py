@@ -97,8 +97,6 @@ def test_keep_last_larger_than_the_store_removes_nothing(store: Path) -> None:
 
 
 def ptm(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
-    modules = tuple(dict.fromkeys((*cli.COMMAND_MODULES, "pipeline.snapshot.catalog")))
-    monkeypatch.setattr(cli, "COMMAND_MODULES", modules)
     return cli.main(list(argv))
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.crawl.command import crawl
+from pipeline.cli.crawl import crawl
 from pipeline.errors import SnapshotError
 from pipeline.hub.replay.server import ReplayHub
 from pipeline.snapshot.reader import read_models

@@ -28,12 +28,19 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, unquote
 
+from pipeline.hub.protocol import (
+    DISABLED_MESSAGE,
+    ENTRY_NOT_FOUND,
+    GATED_REPO,
+    INVALID_CREDENTIALS_MESSAGE,
+    NOT_RECORDED_HEADER,
+    REPO_NOT_FOUND,
+    REVISION_NOT_FOUND,
+)
 from pipeline.hub.replay.info import known_revision, model_info_body, parse_info_query
 from pipeline.hub.replay.listing import list_page
 from pipeline.hub.replay.store import ReplayStore
 from pipeline.hub.replay.wire import (
-    DISABLED_MESSAGE,
-    INVALID_CREDENTIALS_MESSAGE,
     JSON_TYPE,
     TEXT_TYPE,
     Answer,
@@ -165,13 +172,19 @@ def handle(
 def repo_not_found(auth: Auth) -> Answer:
     """Missing or private repo: 401 anonymously, 404 with a token (§6)."""
     if auth == "token":
-        return error_answer(404, "Repository not found", "RepoNotFound")
-    return error_answer(401, "Invalid username or password.", "RepoNotFound")
+        return error_answer(404, "Repository not found", REPO_NOT_FOUND)
+    return error_answer(401, "Invalid username or password.", REPO_NOT_FOUND)
+
+
+def not_recorded(message: str, commit: str) -> Answer:
+    """404 `EntryNotFound` for a file the replay data does not hold, marked as such."""
+    headers = {"X-Repo-Commit": commit, NOT_RECORDED_HEADER: "1"}
+    return error_answer(404, message, ENTRY_NOT_FOUND, headers)
 
 
 def revision_not_found(revision: str) -> Answer:
     """404 `RevisionNotFound` naming the revision."""
-    return error_answer(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+    return error_answer(404, f"Invalid rev id: {revision}", REVISION_NOT_FOUND)
 
 
 def gated(repo_id: str, auth: Auth, base_url: str) -> Answer:
@@ -181,12 +194,12 @@ def gated(repo_id: str, auth: Auth, base_url: str) -> Answer:
             f"Access to model {repo_id} is restricted and you are not in the authorized list. "
             f"Visit {base_url}/{repo_id} to ask for access."
         )
-        return error_answer(403, message, "GatedRepo")
+        return error_answer(403, message, GATED_REPO)
     message = (
         f"Access to model {repo_id} is restricted. You must have access to it and be "
         "authenticated to access it. Please log in."
     )
-    return error_answer(401, message, "GatedRepo")
+    return error_answer(401, message, GATED_REPO)
 
 
 def _visible(record: dict[str, Any] | None) -> bool:
@@ -252,7 +265,7 @@ def _resolve(request: Request, store: ReplayStore, target: ResolveTarget, base_u
             return file_answer(content, commit)
     if content is None:
         message = f"{target.file_path} was not recorded for this model in the replay data"
-        return error_answer(404, message, "EntryNotFound", {"X-Repo-Commit": commit})
+        return not_recorded(message, commit)
     headers = {
         "Content-Type": TEXT_TYPE,
         "ETag": f'"{git_blob_sha1(content)}"',
@@ -371,5 +384,5 @@ def _resolve_dataset(request: Request, store: ReplayStore, target: ResolveTarget
     content = repo.files.get(target.file_path)
     if content is None:
         message = f"{target.file_path} was not recorded for this dataset in the replay data"
-        return error_answer(404, message, "EntryNotFound", {"X-Repo-Commit": repo.sha})
+        return not_recorded(message, repo.sha)
     return file_answer(content, repo.sha)

@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipeline.hub.protocol import RECORDED_AT_HEADER
 from pipeline.hub.replay.limits import (
     FAULT_KINDS,
     Fault,
@@ -42,7 +43,7 @@ from pipeline.hub.replay.routes import (
     is_hub_request,
 )
 from pipeline.hub.replay.store import ReplayStore
-from pipeline.hub.replay.wire import RECORDED_AT_HEADER, Answer, error_answer, json_answer
+from pipeline.hub.replay.wire import Answer, error_answer, json_answer
 
 logger = logging.getLogger(__name__)
 

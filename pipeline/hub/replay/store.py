@@ -31,9 +31,11 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from pipeline.hub.protocol import safe_repo_path
 
 MODELS_FILE = "models.jsonl.gz"
 READMES_DIR = "readmes"
@@ -61,22 +63,6 @@ def files_commit(files: Mapping[str, bytes]) -> str:
     for path in sorted(files):
         digest.update(path.encode("utf-8") + b"\0" + hashlib.sha1(files[path]).digest())
     return digest.hexdigest()
-
-
-def safe_repo_path(path: str) -> str:
-    """`path` if it is a relative posix path inside a repo (no `..`, no absolute, no `\\`).
-
-    :raises ValueError: naming the path.
-    """
-    pure = PurePosixPath(path)
-    if (
-        not path
-        or "\\" in path
-        or pure.is_absolute()
-        or any(part in ("", ".", "..") for part in path.split("/"))
-    ):
-        raise ValueError(f"repo file path {path!r} is not a plain relative path")
-    return path
 
 
 def placeholder_commit(model_id: str) -> str:

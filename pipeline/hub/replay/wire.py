@@ -2,7 +2,8 @@
 
 Pure helpers, no I/O. The Hub reports errors in `X-Error-Code` / `X-Error-Message` headers
 and a JSON body `{"error": msg}` (docs/hub-api.md §6); `huggingface_hub.hf_raise_for_status`
-maps those headers to its exception classes, so the exact strings here matter.
+maps those headers to its exception classes, so the exact strings matter; they live in
+`pipeline.hub.protocol`, which the client reads too.
 """
 
 from __future__ import annotations
@@ -12,15 +13,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.hub.protocol import ERROR_CODE_HEADER, ERROR_MESSAGE_HEADER
+
 JSON_TYPE = "application/json; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"
-
-# Exact messages the official client matches on (docs/hub-api.md §6 and §11.6).
-DISABLED_MESSAGE = "Access to this resource is disabled."
-INVALID_CREDENTIALS_MESSAGE = "Invalid credentials in Authorization header"
-
-# A replay-only header: when the served data was recorded (the live Hub never sends it).
-RECORDED_AT_HEADER = "X-Replay-Recorded-At"
 
 
 class QueryError(ValueError):
@@ -52,8 +48,8 @@ def error_answer(
     status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
 ) -> Answer:
     """The Hub's error shape: `X-Error-Code` (when given), `X-Error-Message`, `{"error": msg}`."""
-    error_headers = {"X-Error-Code": code} if code else {}
-    error_headers["X-Error-Message"] = message
+    error_headers = {ERROR_CODE_HEADER: code} if code else {}
+    error_headers[ERROR_MESSAGE_HEADER] = message
     return json_answer(status, {"error": message}, {**error_headers, **(headers or {})})
 
 

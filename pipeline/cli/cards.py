@@ -1,0 +1,186 @@
+"""`ptm cards`: card-text signals for researchers, and the detectors' evaluation.
+
+- `ptm cards signals --input IN.jsonl --output OUT.jsonl`: one `{"id", "signals"}` line per
+  input card;
+- `ptm cards evaluate [--part test2]`: precision, recall and F1 per attribute on the
+  bundled labelled set (`data/card-labels/`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from pipeline.analyze.cardtext import SIGNALS, card_signals
+from pipeline.atomic import write_atomic
+from pipeline.errors import PipelineError
+
+SIGNALS_HELP = """\
+Read model cards from a JSON Lines file and write, for each, which of the 14 card-text
+attributes of paper Table I its text documents.
+
+Input: one JSON object a line, {"id": ..., "body": ...}. `id` is a string or an integer
+(kept as is); `body` is the README text, with or without its YAML front matter (a leading
+--- block is removed), or null when the card is unknown. Blank lines are skipped.
+
+Output: one line per input card, in input order:
+  {"id": ..., "signals": {"dataset_details": true, "performance_table": false, ...}}
+with every attribute of ../shared/docs/card-attributes.md: dataset_details,
+performance_table, training_log, paper, base_model, architecture, training_hardware,
+hyperparameters, notebook_or_demo, framework_versions, inference_hardware, latency,
+fine_tuning, co2. A value is true or false; all are null when the body is null.
+
+The detectors are rules over the card's Markdown (pipeline/analyze/cardtext.py); their
+precision and recall, measured on a labelled random sample of real cards, are in
+data/card-labels/README.md (`ptm cards evaluate`). They err: for shares over many cards,
+use the error-corrected estimates of `ptm analyze` (attribute_coverage.csv).
+
+A bad line stops the command with an error naming the line (exit code 2); the output file
+is written only when every line was read. Use - for standard input or output.
+"""
+
+
+def iter_cards(handle: IO[str], name: str) -> Iterator[tuple[object, str | None]]:
+    """(id, body) per non-blank line; a bad line raises `PipelineError` naming it."""
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        where = f"{name} line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise PipelineError(f"{where}: not valid JSON ({error.msg})") from None
+        if not isinstance(record, dict):
+            raise PipelineError(
+                f'{where}: expected an object {{"id": ..., "body": ...}}, '
+                f"got {type(record).__name__}"
+            )
+        if "id" not in record:
+            raise PipelineError(f'{where}: no "id"')
+        identifier = record["id"]
+        if isinstance(identifier, bool) or not isinstance(identifier, str | int):
+            raise PipelineError(
+                f'{where}: "id" must be a string or an integer, not {type(identifier).__name__}'
+            )
+        if "body" not in record:
+            raise PipelineError(f'{where}: no "body" (use null for an unknown card)')
+        body = record["body"]
+        if body is not None and not isinstance(body, str):
+            raise PipelineError(
+                f'{where}: "body" must be a string or null, not {type(body).__name__}'
+            )
+        yield identifier, body
+
+
+def write_signals(source: IO[str], name: str, out: IO[str]) -> int:
+    """Write one signals line per card of `source` to `out`; the number of cards."""
+    count = 0
+    for identifier, body in iter_cards(source, name):
+        signals = card_signals(body)
+        out.write(json.dumps({"id": identifier, "signals": signals}, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def run_signals(args: argparse.Namespace) -> int:
+    """`ptm cards signals`."""
+    name = "<stdin>" if args.input == "-" else str(args.input)
+    with contextlib.ExitStack() as stack:
+        try:
+            source = (
+                sys.stdin
+                if args.input == "-"
+                else stack.enter_context(Path(args.input).open(encoding="utf-8"))
+            )
+        except OSError as error:
+            raise PipelineError(f"cannot read {args.input}: {error.strerror or error}") from None
+        if args.output == "-":
+            count = write_signals(source, name, sys.stdout)
+        else:
+            target = Path(args.output)
+            counted: list[int] = []
+
+            def write(out: BinaryIO) -> None:
+                text = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+                counted.append(write_signals(source, name, text))
+                text.detach()
+
+            try:
+                write_atomic(target, write)
+            except OSError as error:
+                raise PipelineError(f"cannot write {target}: {error.strerror or error}") from None
+            count = counted[0]
+    print(f"{count} cards, {len(SIGNALS)} signals each -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """`ptm cards evaluate`: print the per-attribute table (and rewrite the README's)."""
+    from pipeline.cards.evaluation import evaluate_cards, markdown_table, target_failures
+    from pipeline.cards.labels import LABELS_DIR, load_labelled_set, select
+
+    directory = Path(args.labels) if args.labels else LABELS_DIR
+    cards = select(load_labelled_set(directory), args.part)
+    table = evaluate_cards(cards)
+    text = markdown_table(table)
+    failures = target_failures(table)
+    print(f"{args.part} part: {len(cards)} cards x {len(SIGNALS)} attributes")
+    print(text)
+    print("targets: " + ("met" if not failures else "NOT met: " + "; ".join(failures)))
+    if args.write_readme:
+        from pipeline.cards.readme import write_evaluation_section
+
+        write_evaluation_section(directory / "README.md", args.part, len(cards), text, failures)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `cards` sub-command and its `signals` and `evaluate` actions."""
+    parser = subparsers.add_parser(
+        "cards",
+        help="card-text signals of model cards (JSON Lines), and the detectors' evaluation",
+        description="Card-text attributes of model cards (paper Table I).",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    signals = actions.add_parser(
+        "signals",
+        help="which card-text attributes each card documents (JSON Lines in and out)",
+        description=SIGNALS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    signals.add_argument("--input", required=True, help='JSON Lines of {"id", "body"} (- = stdin)')
+    signals.add_argument(
+        "--output", required=True, help='JSON Lines of {"id", "signals"} (- = stdout)'
+    )
+    signals.set_defaults(func=run_signals)
+    evaluate = actions.add_parser(
+        "evaluate",
+        help="precision, recall and F1 of the detectors on the labelled set",
+        description=(
+            "Run the card-text detectors on the bundled labelled cards (data/card-labels/) "
+            "and print TP, FP, FN, TN, precision, recall (95%% Wilson CIs) and F1 (95%% "
+            "bootstrap CI) per attribute, and whether the targets are met (micro F1 >= "
+            "0.9; precision >= 0.8 and recall >= 0.7 for attributes with >= 5 positives). "
+            "The test2 part is for measuring, never for tuning; development (dev and test of "
+            "round 1) is what the detectors were tuned on."
+        ),
+    )
+    evaluate.add_argument(
+        "--part",
+        choices=("dev", "test", "test2", "development", "all"),
+        default="test2",
+        help="test2: the untouched test part (default); development: dev and test (round 1)",
+    )
+    evaluate.add_argument("--labels", help="labelled set folder (default: data/card-labels)")
+    evaluate.add_argument(
+        "--write-readme",
+        action="store_true",
+        help="also rewrite this part's section of the labelled set's README.md",
+    )
+    evaluate.set_defaults(func=run_evaluate)
