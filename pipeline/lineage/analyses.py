@@ -188,7 +188,11 @@ def license_comparison(graph: LineageGraph) -> tuple[pd.DataFrame, pd.DataFrame]
         ("same tier", int((comparable & (tier == base_tier)).sum()), None),
         ("less permissive than the base", int(less.sum()), None),
         ("derived licence not ranked", int(tier.isna().sum()), None),
-        ("base licence not ranked (derived ranked)", int((tier.notna() & base_tier.isna()).sum()), None),
+        (
+            "base licence not ranked (derived ranked)",
+            int((tier.notna() & base_tier.isna()).sum()),
+            None,
+        ),
         ("base not in the snapshot", int(edges["dangling"].sum()), None),
         ("self-reference", self_loops, None),
     ]
@@ -219,9 +223,9 @@ def documentation_comparison(graph: LineageGraph) -> pd.DataFrame:
     snapshot has card data (a listing that did not ask for `cardData`)."""
     joined = _edges_with_bases(graph)
     joined["license_declared"] = joined["license"].notna() & ~joined["license"].isin(NO_LICENSE)
-    joined["license_declared_base"] = joined["license_base"].notna() & ~joined[
-        "license_base"
-    ].isin(NO_LICENSE)
+    joined["license_declared_base"] = joined["license_base"].notna() & ~joined["license_base"].isin(
+        NO_LICENSE
+    )
     measured = {
         "has_card_data": bool(graph.models["has_card_data"].any()),
         "has_model_index": True,
@@ -306,9 +310,7 @@ def lineage_tables(graph: LineageGraph) -> dict[str, pd.DataFrame]:
         "models_with_datasets": int(graph.dataset_edges["model_node"].nunique()),
         "datasets": int(graph.dataset_edges["dataset"].nunique()),
         "license_edges_compared": compared,
-        "license_more_permissive_edges": int(
-            more.loc["more permissive than the base", "edges"]
-        ),
+        "license_more_permissive_edges": int(more.loc["more permissive than the base", "edges"]),
         "license_more_permissive_models": int(
             more.loc["more permissive than the base", "derived_models"]
         ),

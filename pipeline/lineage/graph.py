@@ -230,16 +230,16 @@ def _batch_parts(batch: pa.RecordBatch, offset: int) -> _Parts:
         datasets = pd.DataFrame(
             {
                 "row": dataset_rows + offset,
-                "dataset": np.asarray(
-                    dataset_values.to_numpy(zero_copy_only=False), dtype=object
-                ),
+                "dataset": np.asarray(dataset_values.to_numpy(zero_copy_only=False), dtype=object),
             }
         )
     else:
         is_dataset = pc.starts_with(values, DATASET_TAG).to_numpy(zero_copy_only=False)
         from_tags = pc.utf8_slice_codeunits(values.filter(is_dataset), len(DATASET_TAG))
         from_card = [
-            (row + offset, d) for row, value in _card_items(cards, "datasets") for d in _names(value)
+            (row + offset, d)
+            for row, value in _card_items(cards, "datasets")
+            for d in _names(value)
         ]
         datasets = pd.concat(
             [
@@ -297,9 +297,9 @@ def _combine_relations(edges: pd.DataFrame) -> pd.DataFrame:
         return edges
     single, multi = edges[~repeated], edges[repeated]
     known = multi[multi["relation"] != UNKNOWN]
-    unknown_only = multi[~multi.set_index(["row", "base"]).index.isin(
-        known.set_index(["row", "base"]).index
-    )].drop_duplicates(["row", "base"])
+    unknown_only = multi[
+        ~multi.set_index(["row", "base"]).index.isin(known.set_index(["row", "base"]).index)
+    ].drop_duplicates(["row", "base"])
     joined = (
         known.sort_values("relation")
         .groupby(["row", "base"], sort=False)
@@ -444,9 +444,7 @@ def depths(graph: LineageGraph, labels: np.ndarray | None = None) -> np.ndarray:
     src, dst = pairs[:, 0], pairs[:, 1]
     remaining = np.bincount(src, minlength=n)
     # children of each base: row `base` of a base -> model matrix
-    children = sp.csr_matrix(
-        (np.ones(len(src), dtype=np.int8), (dst, src)), shape=(n, n)
-    )
+    children = sp.csr_matrix((np.ones(len(src), dtype=np.int8), (dst, src)), shape=(n, n))
     depth = np.zeros(n, dtype=np.int64)
     frontier = np.flatnonzero(remaining == 0)
     level = 0
