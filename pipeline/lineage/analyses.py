@@ -13,8 +13,8 @@ written as `<name>.csv` by `pipeline.lineage.command`:
 | `lineage_top_bases_by_year` | (year, rank) | the most-named bases among models created that year |
 | `lineage_depth` | depth | models whose longest chain of bases has that length |
 | `lineage_cycles` | cycle | members of each cycle of declared bases, self-references |
-| `lineage_relations_by_year` | (year, relation) | edges per relation among models created that year |
-| `lineage_license_edges` | comparison | edges whose derived licence is more / equally / less permissive, or not comparable |
+| `lineage_relations_by_year` | (year, relation) | edges per relation, by creation year |
+| `lineage_license_edges` | comparison | edges: derived licence more / less permissive, ... |
 | `lineage_license_upgrades` | edge | derived models more permissive than their base, by downloads |
 | `lineage_licenses` | tier | the permissiveness table used (`pipeline.lineage.licenses`) |
 | `lineage_documentation` | proxy | documentation of derived models against their bases |
