@@ -114,6 +114,8 @@ def _column(batch: pa.RecordBatch, name: str, kind: pa.DataType) -> pa.Array:
             array = array.combine_chunks()
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
+        if pa.types.is_null(array.type):  # all null in a frame built by hand
+            return pa.nulls(batch.num_rows, kind)
         return array
     return pa.nulls(batch.num_rows, kind)
 
@@ -122,7 +124,7 @@ def _list_column(batch: pa.RecordBatch, name: str) -> pa.Array:
     array = _column(batch, name, pa.list_(pa.string()))
     if pa.types.is_large_list(array.type):
         array = array.cast(pa.list_(array.type.value_type))
-    if pa.types.is_dictionary(array.type.value_type):
+    if pa.types.is_dictionary(array.type.value_type) or pa.types.is_null(array.type.value_type):
         array = array.cast(pa.list_(pa.string()))
     return array
 
