@@ -68,7 +68,10 @@ METRICS: dict[str, str] = {
 
 
 def _year_labels(years: pd.Series) -> pd.Series:
-    return years.map(lambda y: "unknown" if pd.isna(y) else str(int(y)))
+    """Creation years as text (`2023`), `unknown` when there is no date."""
+    codes, uniques = pd.factorize(years, use_na_sentinel=True)
+    labels = np.array(["unknown" if pd.isna(y) else str(int(y)) for y in uniques] + ["unknown"])
+    return pd.Series(labels[codes], index=years.index, dtype=object)
 
 
 def share_by(graph: LineageGraph, by: str) -> pd.DataFrame:

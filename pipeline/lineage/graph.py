@@ -124,7 +124,7 @@ def _list_column(batch: pa.RecordBatch, name: str) -> pa.Array:
     array = _column(batch, name, pa.list_(pa.string()))
     if pa.types.is_large_list(array.type):
         array = array.cast(pa.list_(array.type.value_type))
-    if pa.types.is_dictionary(array.type.value_type) or pa.types.is_null(array.type.value_type):
+    if pa.types.is_null(array.type.value_type):
         array = array.cast(pa.list_(pa.string()))
     return array
 
@@ -134,6 +134,19 @@ def _flat(lists: pa.Array) -> tuple[pa.Array, np.ndarray]:
     values = pc.list_flatten(lists)
     rows = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
     return values, rows
+
+
+def _where(values: pa.Array, predicate) -> tuple[np.ndarray, pa.Array]:
+    """(mask, selected values) of a string array, or of a dictionary-encoded one (the
+    predicate then runs on the dictionary only: tags repeat a small vocabulary)."""
+    if pa.types.is_dictionary(values.type):
+        hit = pc.fill_null(predicate(values.dictionary), False)
+        mask = pc.fill_null(pc.take(hit, values.indices), False)
+        selected = values.dictionary.take(values.indices.filter(mask))
+    else:
+        mask = pc.fill_null(predicate(values), False)
+        selected = values.filter(mask)
+    return mask.to_numpy(zero_copy_only=False), selected
 
 
 def _years(created: pa.Array) -> np.ndarray:
@@ -193,11 +206,10 @@ def _batch_parts(batch: pa.RecordBatch, offset: int) -> _Parts:
     if pa.types.is_large_string(cards.type):
         cards = cards.cast(pa.string())
     values, parents = _flat(tags)
-    values = pc.fill_null(values, "")
 
     # base_model tags
-    is_base = pc.starts_with(values, BASE_TAG).to_numpy(zero_copy_only=False)
-    base_values = pc.utf8_slice_codeunits(values.filter(is_base), len(BASE_TAG))
+    is_base, base_values = _where(values, lambda v: pc.starts_with(v, BASE_TAG))
+    base_values = pc.utf8_slice_codeunits(base_values, len(BASE_TAG))
     split = pc.extract_regex(base_values, _RELATION_TAG)
     relation = pc.struct_field(split, "relation")
     name = pc.coalesce(pc.struct_field(split, "name"), base_values)
@@ -229,6 +241,8 @@ def _batch_parts(batch: pa.RecordBatch, offset: int) -> _Parts:
     # datasets: the column when there is one, else the tags and the card
     if "datasets" in batch.schema.names:
         dataset_values, dataset_rows = _flat(_list_column(batch, "datasets"))
+        if pa.types.is_dictionary(dataset_values.type):
+            dataset_values = dataset_values.dictionary_decode()
         datasets = pd.DataFrame(
             {
                 "row": dataset_rows + offset,
@@ -236,8 +250,8 @@ def _batch_parts(batch: pa.RecordBatch, offset: int) -> _Parts:
             }
         )
     else:
-        is_dataset = pc.starts_with(values, DATASET_TAG).to_numpy(zero_copy_only=False)
-        from_tags = pc.utf8_slice_codeunits(values.filter(is_dataset), len(DATASET_TAG))
+        is_dataset, from_tags = _where(values, lambda v: pc.starts_with(v, DATASET_TAG))
+        from_tags = pc.utf8_slice_codeunits(from_tags, len(DATASET_TAG))
         from_card = [
             (row + offset, d)
             for row, value in _card_items(cards, "datasets")
@@ -261,7 +275,7 @@ def _batch_parts(batch: pa.RecordBatch, offset: int) -> _Parts:
 
     # one row per model: what the analyses need
     has_index = np.zeros(n, dtype=bool)
-    has_index[parents[pc.equal(values, MODEL_INDEX_TAG).to_numpy(zero_copy_only=False)]] = True
+    has_index[parents[_where(values, lambda v: pc.equal(v, MODEL_INDEX_TAG))[0]]] = True
     has_card = pc.fill_null(
         pc.and_(pc.is_valid(cards), pc.invert(pc.is_in(cards, pa.array(["{}", "null"])))), False
     )
