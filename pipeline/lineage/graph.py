@@ -342,7 +342,10 @@ def build_graph_from_batches(
         return pd.concat([getattr(p, name) for p in parts], ignore_index=True)
 
     frame = cat("frame")
-    duplicated = pd.Index(frame["id"]).duplicated()
+    ids = pa.array(frame["id"].to_numpy(object), pa.string())
+    codes = pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
+    duplicated = np.ones(len(ids), dtype=bool)
+    duplicated[np.unique(codes, return_index=True)[1]] = False  # first of each id kept
     node_of_row = np.cumsum(~duplicated) - 1
     node_of_row[duplicated] = -1
     models = frame[~duplicated].reset_index(drop=True)
@@ -368,8 +371,10 @@ def build_graph_from_batches(
     edges["model_node"] = node_of_row[edges["row"].to_numpy(np.int64)]
     edges = edges[edges["model_node"] >= 0]
 
-    index = pd.Index(models["id"])
-    base_node = index.get_indexer(edges["base"])
+    lookup = pc.index_in(
+        pa.array(edges["base"].to_numpy(object), pa.string()), ids.filter(~duplicated)
+    )
+    base_node = pc.fill_null(lookup, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     dangling = base_node < 0
     codes, dangling_names = pd.factorize(edges["base"].to_numpy(object)[dangling], sort=True)
     base_node[dangling] = len(models) + codes
