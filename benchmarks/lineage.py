@@ -138,8 +138,16 @@ def run_pipeline(folder: Path) -> dict:
     with tempfile.TemporaryDirectory() as results:
         run_lineage(folder, Path(results))
         summary = pd.read_csv(Path(results) / "lineage.csv").set_index("metric")["value"]
-    keep = ("models", "models_with_declared_base", "edges", "dangling_references", "max_depth",
-            "cycles", "self_references", "license_more_permissive_edges")
+    keep = (
+        "models",
+        "models_with_declared_base",
+        "edges",
+        "dangling_references",
+        "max_depth",
+        "cycles",
+        "self_references",
+        "license_more_permissive_edges",
+    )
     return {k: int(float(summary[k])) for k in keep}
 
 
