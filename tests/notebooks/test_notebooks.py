@@ -52,8 +52,8 @@ def monkeypatch_module():
         yield patch
 
 
-def test_there_are_three_numbered_notebooks() -> None:
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01-", "02-", "03-"]
+def test_there_are_four_numbered_notebooks() -> None:
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01-", "02-", "03-", "04-"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -87,9 +87,12 @@ def test_notebook_runs_top_to_bottom(
     text = "\n".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in outputs)
     assert "Traceback" not in text
     images = [o for o in outputs if "image/png" in o.get("data", {})]
-    if path.name.startswith(("02-", "03-")):
+    if path.name.startswith(("02-", "03-", "04-")):
         assert images, "the notebook's figure was not displayed"
     if path.name.startswith("03-"):
         # An empty store: the synthetic pair, whose diff matches what was applied.
         assert "(synthetic evolution)" in text and "renamed 6" in text
+    if path.name.startswith("04-"):
+        # The sample's reuse graph: its real headline counts and its longest chain.
+        assert "7,868 models, 1,152 edges" in text and "depth 4: " in text
     assert any(p.is_dir() for p in empty_store.iterdir())  # the sample snapshot, reused
