@@ -48,7 +48,9 @@ ALLOWED: dict[str, set[str]] = {
     "cards": _SHARED | {"analyze"},
     "plot": _SHARED | {"analyze", "claims"},
     # One module per figure or table (compute, draw, section): above plot, below report.
-    "figures": _SHARED | {"snapshot", "analyze", "cards", "claims", "plot"},
+    # The reuse graph (models -> bases): reads snapshots through analyze's reader.
+    "lineage": _SHARED | {"snapshot", "analyze", "plot"},
+    "figures": _SHARED | {"snapshot", "analyze", "cards", "claims", "lineage", "plot"},
     "report": _SHARED | {"snapshot", "analyze", "claims", "plot", "figures"},
     "registries": _SHARED | {"hub", "analyze"},
     "evaluate": _SHARED | {"hub", "claims"},

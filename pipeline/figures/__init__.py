@@ -24,6 +24,7 @@ MODULES: tuple[str, ...] = (
     "coverage",
     "documentation",
     "data_quality",
+    "lineage",
 )
 FIGURES: tuple[Figure, ...] = tuple(
     importlib.import_module(f"{__name__}.{module}").FIGURE for module in MODULES

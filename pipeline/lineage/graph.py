@@ -198,57 +198,54 @@ class _Parts:
     dataset_edges: pd.DataFrame
 
 
-def _batch_parts(batch: pa.RecordBatch, offset: int) -> _Parts:
-    n = batch.num_rows
-    ids = _column(batch, "id", pa.string())
-    tags = _list_column(batch, "tags")
-    cards = _column(batch, "card_data", pa.string())
-    if pa.types.is_large_string(cards.type):
-        cards = cards.cast(pa.string())
-    values, parents = _flat(tags)
-
-    # base_model tags
+def _tag_edges(values: pa.Array, parents: np.ndarray, offset: int) -> pd.DataFrame:
+    """(row, base, relation) of the `base_model:[relation:]X` tags."""
     is_base, base_values = _where(values, lambda v: pc.starts_with(v, BASE_TAG))
     base_values = pc.utf8_slice_codeunits(base_values, len(BASE_TAG))
     split = pc.extract_regex(base_values, _RELATION_TAG)
     relation = pc.struct_field(split, "relation")
     name = pc.coalesce(pc.struct_field(split, "name"), base_values)
-    tag_edges = pd.DataFrame(
+    edges = pd.DataFrame(
         {
             "row": parents[is_base] + offset,
             "base": np.asarray(name.to_numpy(zero_copy_only=False), dtype=object),
             "relation": np.asarray(relation.to_numpy(zero_copy_only=False), dtype=object),
         }
     )
-    tag_edges = tag_edges[tag_edges["base"] != ""]
+    return edges[edges["base"] != ""]
 
-    # the card: bases (used only when the model has no base tag) and the relation
+
+def _card_parts(cards: pa.Array, offset: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The card's bases (used only when the model has no base tag) and its relation."""
     card_base = [
         (row + offset, base)
         for row, value in _card_items(cards, "base_model")
         for base in _names(value)
     ]
-    card_edges = pd.DataFrame(card_base, columns=["row", "base"])
-    card_relations = pd.DataFrame(
-        [
-            (row + offset, value.strip().lower())
-            for row, value in _card_items(cards, "base_model_relation")
-            if isinstance(value, str) and value.strip().lower() in RELATIONS
-        ],
-        columns=["row", "card_relation"],
+    relations = [
+        (row + offset, value.strip().lower())
+        for row, value in _card_items(cards, "base_model_relation")
+        if isinstance(value, str) and value.strip().lower() in RELATIONS
+    ]
+    return (
+        pd.DataFrame(card_base, columns=["row", "base"]),
+        pd.DataFrame(relations, columns=["row", "card_relation"]),
     )
 
-    # datasets: the column when there is one, else the tags and the card
+
+def _objects(array: pa.Array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _dataset_edges(
+    batch: pa.RecordBatch, cards: pa.Array, values: pa.Array, parents: np.ndarray, offset: int
+) -> pd.DataFrame:
+    """(row, dataset): the `datasets` column when there is one, else the tags and the card."""
     if "datasets" in batch.schema.names:
         dataset_values, dataset_rows = _flat(_list_column(batch, "datasets"))
         if pa.types.is_dictionary(dataset_values.type):
             dataset_values = dataset_values.dictionary_decode()
-        datasets = pd.DataFrame(
-            {
-                "row": dataset_rows + offset,
-                "dataset": np.asarray(dataset_values.to_numpy(zero_copy_only=False), dtype=object),
-            }
-        )
+        datasets = pd.DataFrame({"row": dataset_rows + offset, "dataset": _objects(dataset_values)})
     else:
         is_dataset, from_tags = _where(values, lambda v: pc.starts_with(v, DATASET_TAG))
         from_tags = pc.utf8_slice_codeunits(from_tags, len(DATASET_TAG))
@@ -260,21 +257,18 @@ def _batch_parts(batch: pa.RecordBatch, offset: int) -> _Parts:
         datasets = pd.concat(
             [
                 pd.DataFrame(from_card, columns=["row", "dataset"]),
-                pd.DataFrame(
-                    {
-                        "row": parents[is_dataset] + offset,
-                        "dataset": np.asarray(
-                            from_tags.to_numpy(zero_copy_only=False), dtype=object
-                        ),
-                    }
-                ),
+                pd.DataFrame({"row": parents[is_dataset] + offset, "dataset": _objects(from_tags)}),
             ],
             ignore_index=True,
         )
-    datasets = datasets[datasets["dataset"].notna() & (datasets["dataset"] != "")]
+    return datasets[datasets["dataset"].notna() & (datasets["dataset"] != "")]
 
-    # one row per model: what the analyses need
-    has_index = np.zeros(n, dtype=bool)
+
+def _model_frame(
+    batch: pa.RecordBatch, cards: pa.Array, values: pa.Array, parents: np.ndarray
+) -> pd.DataFrame:
+    """One row per model: what the analyses need."""
+    has_index = np.zeros(batch.num_rows, dtype=bool)
     has_index[parents[_where(values, lambda v: pc.equal(v, MODEL_INDEX_TAG))[0]]] = True
     has_card = pc.fill_null(
         pc.and_(pc.is_valid(cards), pc.invert(pc.is_in(cards, pa.array(["{}", "null"])))), False
@@ -282,23 +276,32 @@ def _batch_parts(batch: pa.RecordBatch, offset: int) -> _Parts:
     licence = _column(batch, "license", pa.string())
     licence = pc.utf8_lower(pc.utf8_trim_whitespace(licence.cast(pa.string())))
     downloads = _column(batch, "downloads", pa.int64()).cast(pa.float64())
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "id": np.asarray(ids.cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object),
+            "id": _objects(_column(batch, "id", pa.string()).cast(pa.string())),
             "year": _years(_column(batch, "created_at", pa.timestamp("ms", tz="UTC"))),
-            "task": np.asarray(
-                _column(batch, "pipeline_tag", pa.string())
-                .cast(pa.string())
-                .to_numpy(zero_copy_only=False),
-                dtype=object,
-            ),
-            "license": np.asarray(licence.to_numpy(zero_copy_only=False), dtype=object),
+            "task": _objects(_column(batch, "pipeline_tag", pa.string()).cast(pa.string())),
+            "license": _objects(licence),
             "downloads": pc.fill_null(downloads, np.nan).to_numpy(zero_copy_only=False),
             "has_card_data": has_card.to_numpy(zero_copy_only=False),
             "has_model_index": has_index,
         }
     )
-    return _Parts(frame, tag_edges, card_edges, card_relations, datasets)
+
+
+def _batch_parts(batch: pa.RecordBatch, offset: int) -> _Parts:
+    cards = _column(batch, "card_data", pa.string())
+    if pa.types.is_large_string(cards.type):
+        cards = cards.cast(pa.string())
+    values, parents = _flat(_list_column(batch, "tags"))
+    card_edges, card_relations = _card_parts(cards, offset)
+    return _Parts(
+        _model_frame(batch, cards, values, parents),
+        _tag_edges(values, parents, offset),
+        card_edges,
+        card_relations,
+        _dataset_edges(batch, cards, values, parents, offset),
+    )
 
 
 # --- the graph --------------------------------------------------------------------------

@@ -61,13 +61,16 @@ def _headline(m: Mapping[str, object]) -> list[str]:
 
 
 def _table(frame: pd.DataFrame, columns: list[str], header: list[str]) -> list[str]:
-    """A Markdown table; columns named `share*` as percentages, booleans as yes/no."""
+    """A Markdown table; columns named `share*` as percentages, booleans as yes/no, years
+    (read back from a CSV as numbers) as written."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in frame[columns].itertuples(index=False):
         cells = []
         for column, value in zip(columns, row, strict=True):
             if column.startswith("share"):
                 cells.append(_pct(value))
+            elif column == "year" and isinstance(value, int | float) and not pd.isna(value):
+                cells.append(str(int(value)))
             elif isinstance(value, bool) or str(value) in ("True", "False"):
                 cells.append("yes" if str(value) == "True" else "no")
             elif pd.isna(value):

@@ -11,8 +11,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from pipeline.analyze.vocabulary import HUB_LICENSES
+from pipeline.errors import SnapshotError
 from pipeline.lineage.analyses import lineage_tables
-from pipeline.lineage.command import LineageError, run_lineage
+from pipeline.lineage.command import run_lineage
 from pipeline.lineage.graph import build_graph
 from pipeline.lineage.licenses import PERMISSIVENESS, UNRANKED, rank
 from pipeline.lineage.plot import draw
@@ -82,6 +83,7 @@ def test_section_and_figure_from_the_csvs(sample_snapshot_folder: Path, tmp_path
     body = "\n".join(lines)
     assert "**1,129** of 7,868 (14.3%)" in body and "**1,152** model -> base edges" in body
     assert "quastrinos/race-openbook-finetuned-deberta-v3-large-mcqa-TPU-v1" in body
+    assert "| 2024 | 3,903 |" in body and "2,024" not in body  # years read back as numbers
     fig = draw(tables)
     assert isinstance(fig, Figure) and len(fig.axes) == 4
     fan_in = fig.axes[1]
@@ -94,5 +96,5 @@ def test_section_without_tables() -> None:
 
 def test_incomplete_snapshot_is_refused(tmp_path: Path) -> None:
     (tmp_path / "models").mkdir()
-    with pytest.raises(LineageError, match="not a complete snapshot"):
+    with pytest.raises(SnapshotError, match="is incomplete"):
         run_lineage(tmp_path, tmp_path / "results")
