@@ -26,10 +26,10 @@ A row whose table is not in the snapshot says "not measured in this snapshot".
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
+
+from pipeline.stats import wilson_interval
 
 COLUMNS = (
     "mitigation",
@@ -44,21 +44,6 @@ COLUMNS = (
     "definition",
 )
 NOT_MEASURED = "not measured in this snapshot"
-Z95 = 1.959963984540054
-
-
-def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval of a binomial proportion (95% by default).
-
-    >>> [round(x, 4) for x in wilson_interval(0, 10)]
-    [0.0, 0.2775]"""
-    if trials <= 0:
-        return (math.nan, math.nan)
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def table4(

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.analyze.cardtext import SIGNALS, card_signals
-from pipeline.analyze.table4 import wilson_interval
 from pipeline.cards.labels import LabelledCard
+from pipeline.stats import wilson_interval
 
 Detector = Callable[[str], dict[str, bool | None]]
 BOOTSTRAP_REPS = 2000

@@ -13,7 +13,7 @@ that is removed afterwards. Nothing fetched is ever executed or checked out.
 
 Sampling: `stratified_sample` draws equal numbers of repos from equal-sized popularity
 strata (download-rank deciles), so the pooled share of repos with signed commits is a
-self-weighting estimate and `wilson_interval` gives its (slightly conservative) 95% CI.
+self-weighting estimate and `pipeline.stats.wilson_interval` gives its 95% CI.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from math import sqrt
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -420,19 +419,6 @@ def stratified_sample(
         part = ranked.iloc[chosen].drop(columns="_key")
         picked.append(part.assign(sample_stratum=f"{column}:{s + 1:02d}/{n_strata:02d}"))
     return pd.concat(picked, ignore_index=True)
-
-
-def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a binomial share `k/n` (95% by default); (0, 1) for n = 0."""
-    if n < 0 or not 0 <= k <= max(n, 0):
-        raise ValueError(f"wilson_interval needs 0 <= k <= n, got k={k}, n={n}")
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 # -- table rows ---------------------------------------------------------------------------

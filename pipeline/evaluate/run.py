@@ -41,6 +41,7 @@ from pipeline.evaluate.data import read_table, split_file, subsample
 from pipeline.evaluate.extras import require, require_all, versions
 from pipeline.evaluate.fetch import Skip
 from pipeline.evaluate.runners import runner_for
+from pipeline.stats import wilson_interval
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,7 @@ def _measure(
         method = ""
         if sampled and scored.n_done:
             if item.metric == "accuracy" and scored.binomial_accuracy:
-                low, high = scores.wilson_interval(value * scored.n_done, scored.n_done)
+                low, high = wilson_interval(value * scored.n_done, scored.n_done)
                 method = "wilson95"
             else:
                 low, high = scores.bootstrap_interval(

@@ -27,7 +27,6 @@ CLASSIFICATION_METRICS = frozenset(
 )
 ENTITY_METRICS = CLASSIFICATION_METRICS
 BOOTSTRAP_RESAMPLES = 1000
-Z95 = 1.959963984540054
 
 
 def _ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
@@ -153,17 +152,6 @@ def entity_metric(metric: str, totals: np.ndarray, n_types: int) -> np.ndarray:
 
 
 # --- intervals ------------------------------------------------------------------------------
-
-
-def wilson_interval(successes: float, n: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval of a proportion (95% by default)."""
-    if n <= 0:
-        return math.nan, math.nan
-    p = successes / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def bootstrap_interval(

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from pipeline.analyze.source import MemorySource
-from pipeline.analyze.table4 import COLUMNS, NOT_MEASURED, table4, wilson_interval
+from pipeline.analyze.table4 import COLUMNS, NOT_MEASURED, table4
 from pipeline.figures import analyze_source
 from pipeline.snapshot.formats import PICKLE_BASED
+from pipeline.stats import wilson_interval
 
 
 def test_wilson_interval() -> None:

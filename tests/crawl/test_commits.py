@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from scipy.stats import binomtest, norm
 
 from pipeline.crawl import commits
 from pipeline.crawl.commits import (
@@ -25,7 +24,6 @@ from pipeline.crawl.commits import (
     partial_clone,
     signature_counts,
     stratified_sample,
-    wilson_interval,
 )
 from pipeline.snapshot.schema import COMMITS, ERRORS
 from tests.crawl.git_repos import (
@@ -379,27 +377,6 @@ def test_parse_commit_headers_rejects_broken_batches(raw: bytes, names: str) -> 
 
 
 # -- estimation (pure) --------------------------------------------------------------------
-
-
-def test_wilson_interval_known_values() -> None:
-    assert wilson_interval(5, 10) == pytest.approx((0.2366, 0.7634), abs=1e-4)
-    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
-    assert wilson_interval(10, 10) == pytest.approx((0.7225, 1.0), abs=1e-4)
-    assert wilson_interval(0, 0) == (0.0, 1.0)
-    # 0.21% of model repos signed (paper Table IV) in a sample of 2,000
-    assert wilson_interval(4, 2000) == pytest.approx((0.000778, 0.005131), abs=1e-6)
-    for k, n in [(1, 3), (7, 50), (21, 10_000), (999, 1000)]:
-        expected = binomtest(k, n).proportion_ci(method="wilson")
-        exact = wilson_interval(k, n, z=norm.ppf(0.975))  # scipy uses the exact quantile
-        assert exact == pytest.approx((expected.low, expected.high), abs=1e-12)
-    lo, hi = wilson_interval(3, 40, z=2.576)
-    assert lo < wilson_interval(3, 40)[0] and hi > wilson_interval(3, 40)[1]
-
-
-@pytest.mark.parametrize(("k", "n"), [(-1, 5), (6, 5), (1, -1)])
-def test_wilson_interval_rejects_impossible_counts(k: int, n: int) -> None:
-    with pytest.raises(ValueError, match=f"k={k}, n={n}"):
-        wilson_interval(k, n)
 
 
 @pytest.fixture(scope="module")
