@@ -13,15 +13,20 @@ import pyarrow as pa
 from pipeline.analyze.run import Scan
 from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
-from pipeline.lineage.analyses import lineage_tables
+from pipeline.lineage.analyses import coverage_along_edges, lineage_tables
 from pipeline.lineage.graph import COLUMNS, build_graph_from_batches
 
 _YEAR = column("year", pa.string(), "creation year of the (derived) model, or unknown")
 
 
 def compute(scan: Scan) -> dict[str, pd.DataFrame]:
-    """Every lineage table, from the `models` table's graph columns (names as written)."""
-    return lineage_tables(build_graph_from_batches(scan.source.batches("models", COLUMNS)))
+    """Every lineage table, from the `models` table's graph columns (names as written), and
+    Table I coverage along edges from the scan's per-model coverage."""
+    graph = build_graph_from_batches(scan.source.batches("models", COLUMNS))
+    return {
+        **lineage_tables(graph),
+        "lineage_coverage": coverage_along_edges(graph, scan.per_model),
+    }
 
 
 def section(tables: Tables, context: dict, paper: dict) -> list[str]:
@@ -151,6 +156,26 @@ SCHEMAS = {
             column("neither", pa.int64(), "edges where neither shows it"),
         ]
     ),
+    "lineage_coverage": pa.schema(
+        [
+            column(
+                "measure",
+                pa.string(),
+                "a Table I group score (`<group>_score`) or factor (attribute_coverage.csv)",
+            ),
+            column("kind", pa.string(), "`score` or `factor`"),
+            column(
+                "edges_compared", pa.int64(), "edges (base in the snapshot) known on both sides"
+            ),
+            column(
+                "derived_mean",
+                pa.float64(),
+                "mean over those edges, derived side (a factor: share present)",
+            ),
+            column("base_mean", pa.float64(), "the same, base side"),
+            column("difference", pa.float64(), "derived_mean - base_mean"),
+        ]
+    ),
     "lineage_datasets": pa.schema(
         [
             column("dataset", pa.string(), "a dataset, as named"),
@@ -174,7 +199,7 @@ FIGURE = Figure(
             "(else the card), names as written; share declaring a base by year and task, "
             "fan-in CCDF, top bases by year, depth of lineage chains, cycles, relation mix by "
             "year, licences along edges (tier table in lineage_licenses.csv), documentation "
-            "proxies along edges, datasets named.",
+            "proxies and Table I coverage along edges (lineage_coverage.csv), datasets named.",
         ),
     ),
     draw=draw,

@@ -256,6 +256,51 @@ def documentation_comparison(graph: LineageGraph) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+COVERAGE_GROUPS = ("provenance", "reproducibility", "portability")
+
+
+def _as_floats(values: pd.Series) -> np.ndarray:
+    """Booleans and scores as floats, unknown (NA) as NaN."""
+    return values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def coverage_along_edges(graph: LineageGraph, per_model: pd.DataFrame) -> pd.DataFrame:
+    """Table I coverage of derived models against their bases, over edges whose base is a
+    model of the snapshot: per group score (share of known factors present) and per factor
+    (present among models where it is known), the derived and the base side's mean over
+    edges where both sides are known. `per_model` is the attribute-coverage table per model
+    (`attribute_coverage_models.parquet`: `id`, one column per factor, `<group>_score`)."""
+    edges = graph.edges[~graph.edges["dangling"]]
+    edges = edges[edges["model_node"] != edges["base_node"]]
+    by_id = per_model.drop_duplicates("id").set_index("id")
+    derived = by_id.reindex(graph.names[edges["model_node"].to_numpy()])
+    base = by_id.reindex(graph.names[edges["base_node"].to_numpy()])
+    scores = [f"{group}_score" for group in COVERAGE_GROUPS]
+    factors = [c for c in per_model.columns if f"{c}_evidence" in per_model.columns]
+    rows = []
+    for measure in [*scores, *factors]:
+        if measure not in by_id.columns:
+            continue
+        left = _as_floats(derived[measure])
+        right = _as_floats(base[measure])
+        known = ~np.isnan(left) & ~np.isnan(right)
+        n = int(known.sum())
+        rows.append(
+            {
+                "measure": measure,
+                "kind": "score" if measure in scores else "factor",
+                "edges_compared": n,
+                "derived_mean": float(left[known].mean()) if n else np.nan,
+                "base_mean": float(right[known].mean()) if n else np.nan,
+            }
+        )
+    table = pd.DataFrame(
+        rows, columns=["measure", "kind", "edges_compared", "derived_mean", "base_mean"]
+    )
+    table["difference"] = table["derived_mean"] - table["base_mean"]
+    return table
+
+
 def top_datasets(graph: LineageGraph, limit: int = TOP_DATASETS) -> pd.DataFrame:
     """The most-named datasets: `dataset`, `models`, `derived_models` (of which declare a
     base)."""

@@ -153,6 +153,7 @@ def section(tables: Mapping[str, pd.DataFrame | None]) -> list[str]:
         lines.append("")
     lines += _license_lines(tables)
     lines += _documentation_lines(tables.get("lineage_documentation"))
+    lines += _coverage_lines(tables.get("lineage_coverage"))
     lines += [
         "Definitions (lineage.csv):",
         "",
@@ -195,6 +196,34 @@ def _license_lines(tables: Mapping[str, pd.DataFrame | None]) -> list[str]:
             *_table(licences, ["tier", "tier_name", "licenses"], ["tier", "name", "licences"]),
         ]
     return [*lines, ""]
+
+
+def _coverage_lines(table: pd.DataFrame | None) -> list[str]:
+    """Table I coverage of derived models beside their bases (when the pipeline computed it)."""
+    if table is None or table.empty:
+        return []
+    scores = table[table["kind"] == "score"]
+    factors = table[(table["kind"] == "factor") & (table["edges_compared"] > 0)]
+    lines = [
+        "Table I coverage along the same edges (attribute_coverage.csv's definitions; a "
+        "score is the share of a model's known factors present; each side averaged over the "
+        "edges where both are known; all rows in lineage_coverage.csv):",
+        "",
+        *_table(
+            pd.concat(
+                [
+                    scores,
+                    factors.reindex(
+                        factors["difference"].abs().sort_values(ascending=False).index
+                    ).head(SHOWN),
+                ]
+            ),
+            ["measure", "edges_compared", "derived_mean", "base_mean", "difference"],
+            ["measure", "edges", "derived", "base", "derived - base"],
+        ),
+        "",
+    ]
+    return lines
 
 
 def _documentation_lines(table: pd.DataFrame | None) -> list[str]:

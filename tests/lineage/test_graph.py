@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.lineage.analyses import lineage_tables
+from pipeline.lineage.analyses import coverage_along_edges, lineage_tables
 from pipeline.lineage.graph import build_graph, cycles, depths
 from tests.lineage.conftest import SHARED_PAGES, models_table
 
@@ -228,3 +228,30 @@ def test_duplicate_ids_keep_the_first_row() -> None:
 def test_empty_table() -> None:
     tables = lineage_tables(build_graph(synthetic([{"id": "alone"}])))
     assert metric(tables, "edges") == 0 and metric(tables, "max_depth") == 0
+
+
+def test_table_i_coverage_along_edges_by_hand() -> None:
+    """SYNTHETIC: two derived models of one base, one derived model of a base outside."""
+    frame = synthetic(
+        [
+            {"id": "org/base"},
+            {"id": "a", "tags": ["base_model:org/base"]},
+            {"id": "b", "tags": ["base_model:org/base"]},
+            {"id": "c", "tags": ["base_model:gone/elsewhere"]},
+        ]
+    )
+    per_model = pd.DataFrame(
+        {
+            "id": ["org/base", "a", "b", "c"],
+            "dataset_details": pd.array([True, False, None, True], dtype="boolean"),
+            "dataset_details_evidence": ["card_yaml", None, None, "card_yaml"],
+            "provenance_score": [1.0, 0.5, 0.25, 0.0],
+        }
+    )
+    table = coverage_along_edges(build_graph(frame), per_model).set_index("measure")
+    score = table.loc["provenance_score"]
+    assert (score["kind"], score["edges_compared"]) == ("score", 2)  # c's base is dangling
+    assert score["derived_mean"] == pytest.approx(0.375) and score["base_mean"] == 1.0
+    factor = table.loc["dataset_details"]
+    assert factor["edges_compared"] == 1  # b's value is unknown
+    assert (factor["derived_mean"], factor["base_mean"], factor["difference"]) == (0.0, 1.0, -1.0)
