@@ -15,8 +15,9 @@ def column(name: str, kind: pa.DataType, description: str, nullable: bool = True
     return pa.field(name, kind, nullable=nullable, metadata={DESCRIPTION: description.encode()})
 
 
-def description(field: pa.Field) -> str:
-    """The meaning of a column, from its field metadata ("" when undocumented)."""
+def description(field: pa.Field | pa.Schema) -> str:
+    """The meaning of a column (or of a table's rows, for a schema), from its metadata
+    ("" when undocumented)."""
     return (field.metadata or {}).get(DESCRIPTION, b"").decode()
 
 

@@ -4,7 +4,7 @@ Arrow field's `description` metadata (`pipeline.dictionary.column`).
 
 Usage:  python scripts/data_dictionary.py [--check]
 
-`--check` writes nothing and exits 1 when a file is out of date (tests/test_data_dictionary.py
+`--check` writes nothing and exits 1 when a file is out of date (tests/test_dictionary.py
 runs the same check).
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.claims.schema import CLAIMS, MEASUREMENTS  # noqa: E402
-from pipeline.dictionary import markdown_table  # noqa: E402
+from pipeline.claims.schema import CLAIMS, MEASUREMENTS, RESULT_TABLES  # noqa: E402
+from pipeline.dictionary import description, markdown_table  # noqa: E402
 from pipeline.figures import FIGURES  # noqa: E402
 from pipeline.snapshot.schema import ENVELOPE, ROWS, TABLES  # noqa: E402
 
@@ -59,6 +59,8 @@ def results_document() -> str:
     lines += markdown_table(CLAIMS)
     lines += ["", "Measurements (the CSV import format of `ptm discrepancy`):", ""]
     lines += markdown_table(MEASUREMENTS)
+    for table, schema in RESULT_TABLES.items():
+        lines += ["", f"`{table}.csv`: {description(schema)}.", "", *markdown_table(schema)]
     return "\n".join(lines) + "\n"
 
 

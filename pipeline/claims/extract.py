@@ -33,7 +33,7 @@ from pipeline.claims.metrics import (
     unit_scale,
     value_text,
 )
-from pipeline.claims.schema import CLAIMS, frame
+from pipeline.claims.schema import CLAIMS, CLAIMS_COUNTS, CLAIMS_DIAGNOSTICS, frame
 
 # Who wrote a result (docs: design.md "Claimed vs actual"). Checked on the July 2024 sample:
 # - 99 model-index results carry a leaderboard source, all written by a leaderboard's PR
@@ -373,10 +373,10 @@ def _missing(value: object) -> bool:
 
 
 def counts_by_source(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims per `source` and `parse_status` (columns `source`, `parse_status`, `claims`,
-    `models`), with bot-written and verified counts."""
+    """Claims per `source` and `parse_status`, with bot-written and verified counts
+    (`CLAIMS_COUNTS` columns, also when there are no claims)."""
     if claims.empty:
-        return pd.DataFrame(columns=["source", "parse_status", "claims", "models"])
+        return pd.DataFrame(columns=CLAIMS_COUNTS.names)
     grouped = claims.groupby(["source", "parse_status"], sort=True)
     table = grouped.agg(
         claims=("model_id", "size"),
@@ -384,9 +384,10 @@ def counts_by_source(claims: pd.DataFrame) -> pd.DataFrame:
         bot_written=("bot_written", lambda s: int((s == True).sum())),  # noqa: E712
         verified=("verified", lambda s: int((s == True).sum())),  # noqa: E712
     )
-    return table.reset_index()
+    return table.reset_index()[CLAIMS_COUNTS.names]
 
 
 def diagnostics_table(counts: dict[str, int]) -> pd.DataFrame:
-    """The diagnostics counts as a two-column table (`measure`, `count`)."""
-    return pd.DataFrame({"measure": list(counts), "count": [int(v) for v in counts.values()]})
+    """The diagnostics counts as a two-column table (`CLAIMS_DIAGNOSTICS`: `measure`, `count`)."""
+    measure, count = CLAIMS_DIAGNOSTICS.names
+    return pd.DataFrame({measure: list(counts), count: [int(v) for v in counts.values()]})

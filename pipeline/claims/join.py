@@ -42,6 +42,7 @@ from datetime import date
 import pandas as pd
 
 from pipeline.claims.metrics import SCALES, canonical_metric, metric_info, to_percentage_points
+from pipeline.claims.schema import DISCREPANCY_PAIRS, DISCREPANCY_UNMATCHED
 
 DEFAULT_TOLERANCE_PP = 0.5
 
@@ -59,48 +60,8 @@ DATASET_ALIASES = {
 }
 MATCH_RANK = {"exact": 0, "name": 1, "claim unspecified": 2}
 
-PAIR_COLUMNS = [
-    "model_id",
-    "task",
-    "claim_source",
-    "measurement_source",
-    "claim_dataset",
-    "measured_dataset",
-    "dataset_match",
-    "dataset_config",
-    "split",
-    "metric",
-    "higher_is_better",
-    "claimed_value",
-    "claimed_scale",
-    "measured_value",
-    "measured_scale",
-    "claimed_pp",
-    "measured_pp",
-    "difference_pp",
-    "discrepancy_pp",
-    "tolerance_pp",
-    "verdict",
-    "n_candidates",
-    "claim_confidence",
-    "claim_location",
-    "entry_name",
-    "measured_at",
-    "source_detail",
-]
-UNMATCHED_COLUMNS = [
-    "side",
-    "model_id",
-    "source",
-    "dataset",
-    "dataset_config",
-    "split",
-    "metric",
-    "value",
-    "scale",
-    "location",
-    "reason",
-]
+PAIR_COLUMNS = DISCREPANCY_PAIRS.names  # described in schema.py
+UNMATCHED_COLUMNS = DISCREPANCY_UNMATCHED.names
 
 
 @dataclass(frozen=True)

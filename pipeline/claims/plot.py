@@ -12,6 +12,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
+from pipeline.claims.schema import DISCREPANCY
+
 MAX_BARS = 40
 COLORS = {"overstated": "#d62728", "within tolerance": "#7f7f7f", "understated": "#1f77b4"}
 X_LABEL = "claimed − measured (percentage points)\n> 0: the claim is better than the measurement"
@@ -31,22 +33,7 @@ def discrepancy_table(pairs: pd.DataFrame, tolerance_pp: float | None = None) ->
         ["overstated", "understated"],
         "within tolerance",
     )
-    columns = [
-        c
-        for c in (
-            "model_id",
-            "task",
-            "measurement_source",
-            "claim_dataset",
-            "measured_dataset",
-            "metric",
-            "claimed_pp",
-            "measured_pp",
-            "discrepancy_pp",
-            "verdict",
-        )
-        if c in usable.columns
-    ]
+    columns = [c for c in DISCREPANCY.names if c in usable.columns]
     usable = usable.sort_values(["discrepancy_pp", "model_id"], ascending=[False, True])
     return usable[columns].reset_index(drop=True)
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pipeline.claims.schema import DISCREPANCY_SUMMARY
 from pipeline.stats import CONFIDENCE, wilson_interval
 
 DEFAULT_RESAMPLES = 10_000
@@ -32,30 +33,7 @@ DEFAULT_SEED = 20230514  # ICSE 2023's first day; any fixed seed makes the CI re
 MIN_WILCOXON_N = 6
 _CHUNK = 4_000_000  # bootstrap draws held in memory at once
 
-SUMMARY_COLUMNS = [
-    "grouping",
-    "group",
-    "unit",
-    "n_pairs",
-    "n_models",
-    "n_units",
-    "tolerance_pp",
-    "n_overstated",
-    "share_overstated",
-    "share_ci_low",
-    "share_ci_high",
-    "n_within",
-    "n_understated",
-    "median_pp",
-    "median_ci_low",
-    "median_ci_high",
-    "mean_pp",
-    "wilcoxon_statistic",
-    "wilcoxon_p",
-    "wilcoxon_note",
-    "n_resamples",
-    "seed",
-]
+SUMMARY_COLUMNS = DISCREPANCY_SUMMARY.names  # described in schema.py
 
 
 def bootstrap_median_ci(
