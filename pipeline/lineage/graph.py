@@ -345,7 +345,8 @@ def build_graph_from_batches(
         return pd.concat([getattr(p, name) for p in parts], ignore_index=True)
 
     frame = cat("frame")
-    ids = pa.array(frame["id"].to_numpy(object), pa.string())
+    # A row without an id (never in a crawled snapshot, whose `id` is non-null) counts as "".
+    ids = pa.array(frame["id"].fillna("").to_numpy(object), pa.string())
     codes = pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
     duplicated = np.ones(len(ids), dtype=bool)
     duplicated[np.unique(codes, return_index=True)[1]] = False  # first of each id kept

@@ -14,6 +14,7 @@ from pipeline.analyze.figure7 import figure7_table
 from pipeline.analyze.population import paper_ids
 from pipeline.cli import analyze as command
 from pipeline.errors import PipelineError, SnapshotError
+from pipeline.figures.lineage import FIGURE as LINEAGE
 from tests.analyze.sample_models import records_to_models, write_snapshot
 
 EXPECTED_FILES = {
@@ -33,6 +34,7 @@ EXPECTED_FILES = {
     "data_quality.csv",
     "attribute_coverage_models.parquet",
     "analysis.json",
+    *(f"{table}.csv" for table in LINEAGE.tables),
 }
 
 

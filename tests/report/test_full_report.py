@@ -77,7 +77,7 @@ def test_tables_beside_the_paper(built) -> None:
 def test_html_is_self_contained(built) -> None:
     page = (built[1] / "report.html").read_text()
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count("data:image/png;base64,") == 3  # figures 1, 6, 7
+    assert page.count("data:image/png;base64,") == 4  # figures 1, 6, 7 and the reuse graph
     assert not re.search(r'src="(?!data:)', page)  # no external assets
     assert "<table>" in page and "<h2>Table IV: adoption of mitigations</h2>" in page
 
