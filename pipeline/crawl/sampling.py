@@ -4,7 +4,9 @@ sample that later crawls keep as a panel.
 **Frame.** The listing, always a census: every listed model (for `orgs`: every author
 namespace of the listing).
 
-**Strata.** Models: task group x downloads decile within the task group. The task
+**Strata.** Models: task group x downloads decile within the task group (fewer popularity
+strata, quantiles rather than deciles, in a group whose expected sample is under 20, so
+that every stratum expects at least two units). The task
 matters: on the bundled sample (7,868 models) stratifying by task as well as by decile cuts
 the variance of a proportionally allocated sample's estimate of the share of models with a
 model-index (Table I's performance table, Figure 7) to 0.23 of simple random sampling,
@@ -61,8 +63,8 @@ def permanent_random_numbers(ids: pd.Series | list[str], seed: int) -> np.ndarra
     return out
 
 
-def deciles(values: pd.Series, ids: pd.Series) -> np.ndarray:
-    """1..10 per row: equal-sized ranks of `values` (missing lowest, ties broken by id)."""
+def deciles(values: pd.Series, ids: pd.Series, k: int = N_DECILES) -> np.ndarray:
+    """1..k per row: equal-sized ranks of `values` (missing lowest, ties broken by id)."""
     n = len(values)
     if n == 0:
         return np.zeros(0, dtype=int)
@@ -70,7 +72,13 @@ def deciles(values: pd.Series, ids: pd.Series) -> np.ndarray:
     order = np.lexsort((ids.astype(str).to_numpy(), key))
     rank = np.empty(n, dtype=int)
     rank[order] = np.arange(n)
-    return rank * N_DECILES // n + 1
+    return rank * k // n + 1
+
+
+def n_popularity_strata(expected_sample: float) -> int:
+    """Popularity strata of a group: deciles, fewer when the group's expected sample
+    cannot give each at least `MIN_PER_STRATUM` units (so the floor never inflates it)."""
+    return int(min(N_DECILES, max(1, expected_sample // MIN_PER_STRATUM)))
 
 
 def model_strata(models: pd.DataFrame, rate: float) -> np.ndarray:
@@ -82,21 +90,24 @@ def model_strata(models: pd.DataFrame, rate: float) -> np.ndarray:
     labels = np.empty(len(models), dtype=object)
     for name, index in group.groupby(group).groups.items():
         rows = models.loc[index]
-        decile = deciles(rows["downloads"], rows["id"])
+        k = n_popularity_strata(rate * len(rows))
+        decile = deciles(rows["downloads"], rows["id"], k)
         labels[models.index.get_indexer(index)] = [
-            f"{name}|downloads:{d:02d}/{N_DECILES}" for d in decile
+            f"{name}|downloads:{d:02d}/{k:02d}" for d in decile
         ]
     return labels
 
 
-def namespace_frame(models: pd.DataFrame) -> pd.DataFrame:
-    """One row per author namespace (`id`: the name), stratified by summed downloads."""
+def namespace_frame(models: pd.DataFrame, size: int | None = None) -> pd.DataFrame:
+    """One row per author namespace (`id`: the name), stratified by summed downloads
+    (deciles; fewer strata for a sample of under 20)."""
     authors = models.dropna(subset=["author"])
     downloads = pd.to_numeric(authors["downloads"], errors="coerce").fillna(0)
     summed = downloads.groupby(authors["author"]).sum().sort_index()
     frame = pd.DataFrame({"id": summed.index.astype(str), "downloads": summed.to_numpy()})
-    decile = deciles(frame["downloads"], frame["id"])
-    frame["stratum"] = [f"downloads:{d:02d}/{N_DECILES}" for d in decile]
+    k = N_DECILES if size is None else n_popularity_strata(min(size, len(frame)))
+    decile = deciles(frame["downloads"], frame["id"], k)
+    frame["stratum"] = [f"downloads:{d:02d}/{k:02d}" for d in decile]
     return frame
 
 
@@ -198,7 +209,7 @@ def select(
     """The units of `stage` (`cards`, `security`, `commits`: models; `orgs`: namespaces)
     from the listing `models` (`id`, `author`, `downloads`, `pipeline_tag`)."""
     if stage == "orgs":
-        frame = namespace_frame(models)
+        frame = namespace_frame(models, None if size == ALL else int(size))
     else:
         frame = pd.DataFrame({"id": models["id"].astype(str).to_numpy()})
     if size == ALL or (isinstance(size, int) and size >= len(frame)):
