@@ -50,6 +50,12 @@ DEFAULT_LISTING_EXPAND = [
 ]
 
 
+SampleSize = int | str
+"""A stage's sample: the string `all` or a whole number of units (at least 1)."""
+
+SAMPLE_KEYS = ("cards_sample", "security_sample", "orgs_sample", "commits_sample")
+
+
 class _Section:
     """A configuration section: typed fields; `section["key"]` reads like the YAML."""
 
@@ -107,6 +113,16 @@ class CrawlSettings(_Section):
     commits_timeout_s: float = 120.0
     # Where the git repositories are served; null: the Hub endpoint itself.
     git_endpoint: str | None = None
+    # Per-model and per-namespace stages: "all" (a census) or a sample size, drawn
+    # stratified from the listing and kept as a panel by incremental crawls
+    # (`pipeline/crawl/sampling.py`). `commits_sample: all` with `commits: sample` means
+    # `commits_per_stratum` models per downloads decile in all; the commit sample is seeded
+    # by `commits_seed`, the others by `sample_seed`.
+    cards_sample: SampleSize = "all"
+    security_sample: SampleSize = "all"
+    orgs_sample: SampleSize = "all"
+    commits_sample: SampleSize = "all"
+    sample_seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -196,6 +212,14 @@ class Config:
 def _check_type(where: str, kind: Any, value: Any) -> Any:
     """`value` checked against a field's type (`int`, `float`, `bool`, `str`, `list[str]`,
     each optionally `| None`); `ConfigError` naming the key otherwise."""
+    if kind == SampleSize:
+        if value == "all" or (
+            isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        ):
+            return value
+        raise ConfigError(
+            f"{where}: expected all or a sample size (a whole number >= 1), got {value!r}"
+        )
     nullable = isinstance(kind, UnionType) and type(None) in get_args(kind)
     base = next(k for k in get_args(kind) if k is not type(None)) if nullable else kind
     if value is None:
@@ -275,6 +299,11 @@ def _check_ranges(config: Config, source: str) -> None:
     if crawl.commits not in ("off", "sample", "all"):
         raise ConfigError(
             f"{source}: crawl.commits must be off, sample or all, got {crawl.commits!r}"
+        )
+    if crawl.commits == "all" and crawl.commits_sample != "all":
+        raise ConfigError(
+            f"{source}: crawl.commits_sample is {crawl.commits_sample!r} but crawl.commits is "
+            "all: set crawl.commits to sample"
         )
     if crawl.keep_last is not None and crawl.keep_last < 1:
         raise ConfigError(f"{source}: crawl.keep_last must be null or at least 1")

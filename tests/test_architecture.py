@@ -29,6 +29,7 @@ SHARED: dict[str, set[str]] = {
     "config": {"errors"},
     "paper": set(),
     "stats": set(),
+    "estimate": {"stats"},  # design-based estimators (stratified, Horvitz-Thompson)
     "results": {"atomic", "errors"},
     "text": set(),
     "dictionary": set(),

@@ -397,3 +397,58 @@ def popularity_deciles(downloads: pd.Series) -> pd.Series:
     ranks = values[known].rank(method="first")
     out[known] = (np.ceil(10 * ranks / known.sum())).astype("int64").clip(1, 10)
     return out
+
+
+ESTIMATE_COLUMNS = ("design", "estimate", "ci_low", "ci_high", "n")
+CARD_SOURCES = ("cards", "card_text")
+
+
+def sampled_cards(design: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The cards rows (`model_id` and the design columns) of a sampled cards stage, with
+    `stratum` and `size` ready for the estimators; None when the cards are a census."""
+    from pipeline.estimate import design_of
+
+    if design is None or design.empty:
+        return None
+    strata, sizes, sampled = design_of(design)
+    if not sampled:
+        return None
+    return pd.DataFrame(
+        {"model_id": design["model_id"].to_numpy(), "stratum": strata, "size": sizes}
+    ).drop_duplicates("model_id")
+
+
+def coverage_estimates(
+    summary: pd.DataFrame, per_model: pd.DataFrame, design: pd.DataFrame | None
+) -> pd.DataFrame:
+    """`coverage_summary` output plus, per factor, the share present for the population:
+    `design` (`census`: the exact share; `stratified sample`: the factor reads the README
+    and the cards stage was sampled), `estimate`, its 95% CI and `n` (models measured).
+
+    A card-read factor is estimated over the sampled models (their factor state is complete:
+    every source was read), weighted by the design (`pipeline.estimate.stratified_share`);
+    the other factors come from the listing and files, a census."""
+    from pipeline.estimate import CENSUS, stratified_share
+
+    out = summary.copy()
+    out["design"] = CENSUS
+    out["estimate"] = out["share_present"]
+    out["ci_low"] = np.nan
+    out["ci_high"] = np.nan
+    out["n"] = out["models"]
+    sample = sampled_cards(design)
+    if sample is None:
+        return out
+    rows = per_model.set_index("id").reindex(sample["model_id"])
+    for i, factor in enumerate(out["factor"]):
+        if not set(SOURCES[factor]) & set(CARD_SOURCES):
+            continue
+        present = rows[factor].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        estimate = stratified_share(present, sample["stratum"], sample["size"])
+        index = out.index[i]
+        out.loc[index, "design"] = estimate.design
+        out.loc[index, "estimate"] = estimate.estimate
+        out.loc[index, "ci_low"] = estimate.ci_low
+        out.loc[index, "ci_high"] = estimate.ci_high
+        out.loc[index, "n"] = estimate.n
+    return out

@@ -15,8 +15,13 @@ Two measures, each on its own basis (column `basis`):
   also has no card data, so this is a proxy for "no card", not the same measure.
 
 `documentation.csv`: `measure`, `basis`, `models`, `denominator`, `share`, `paper_percent`,
-`definition`. `documentation_top_models.csv`: the ten most downloaded models of each
-undocumented group: `basis`, `status`, `rank`, `id`, `downloads`.
+`definition`, and the share for the population: `design`, `estimate`, `ci_low`, `ci_high`,
+`n`. With every README read (`census`) the estimate is the share; with a sampled cards stage
+(`crawl.cards_sample`) it is the design-weighted share over the sampled models whose README
+state is known (`pipeline.estimate.stratified_ratio`), with a 95% CI. The most downloaded
+undocumented models are then those found in the sample.
+`documentation_top_models.csv`: the ten most downloaded models of each undocumented group:
+`basis`, `status`, `rank`, `id`, `downloads`.
 """
 
 from __future__ import annotations
@@ -53,12 +58,15 @@ def documentation_tables(
     cards_measured: bool,
     card_data_measured: bool,
     paper: dict | None = None,
+    design: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(`documentation.csv`, `documentation_top_models.csv`) tables (module docstring)."""
+    """(`documentation.csv`, `documentation_top_models.csv`) tables (module docstring);
+    `design`: the cards rows' sampling design (`model_id` and the design columns)."""
     status, metadata = documentation_status(models, cards if cards_measured else None)
     paper_percent = _paper_percent(paper)
     rows = _card_rows(status, len(models), paper_percent, cards_measured)
     rows.append(_metadata_row(metadata, paper_percent, card_data_measured))
+    _add_estimates(rows, status, models["id"], design if cards_measured else None)
     groups = []
     if cards_measured:
         groups += [("cards", s, status == s) for s in ("no_readme", "template_only")]
@@ -131,6 +139,48 @@ def _metadata_row(metadata: np.ndarray, paper_percent: float, measured: bool) ->
         paper_percent,
         PAPER_MEASURE,
     )
+
+
+MEMBERS = {
+    "no_readme": ["no_readme"],
+    "template_only": ["template_only"],
+    PAPER_MEASURE: ["no_readme", "template_only"],
+}
+KNOWN = ["documented", "template_only", "no_readme"]
+
+
+def _add_estimates(
+    rows: list[dict], status: np.ndarray, ids: pd.Series, design: pd.DataFrame | None
+) -> None:
+    """Each row's share for the population: exact in a census, else design-based."""
+    from pipeline.analyze.coverage import sampled_cards
+    from pipeline.estimate import CENSUS, stratified_ratio
+
+    sample = sampled_cards(design)
+    if sample is not None:
+        position = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
+        at = position.reindex(sample["model_id"]).to_numpy()
+        present = ~np.isnan(at)
+        sample = sample[present]
+        sampled_status = status[at[present].astype(int)]
+    for row in rows:
+        row.update(design=CENSUS, estimate=row["share"], ci_low=np.nan, ci_high=np.nan)
+        row["n"] = row["denominator"]
+        if sample is None or row["basis"] != "cards" or row["models"] is None:
+            continue
+        if row["measure"] == "unknown_readme":
+            y, d = sampled_status == "unknown", np.ones(len(sampled_status), dtype=bool)
+        else:
+            d = np.isin(sampled_status, KNOWN)
+            y = np.isin(sampled_status, MEMBERS[row["measure"]]) & d
+        estimate = stratified_ratio(y, d, sample["stratum"], sample["size"])
+        row.update(
+            design=estimate.design,
+            estimate=estimate.estimate,
+            ci_low=estimate.ci_low,
+            ci_high=estimate.ci_high,
+            n=estimate.n,
+        )
 
 
 def _top_models(models: pd.DataFrame, groups: list[tuple[str, str, np.ndarray]]) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from pipeline.analyze.figure7 import Figure7Counter
 from pipeline.analyze.lists import column_or_nulls, decoded, flatten
 from pipeline.analyze.source import BATCH_ROWS, Source
 from pipeline.analyze.table4 import table4
+from pipeline.estimate import DESIGN_COLUMNS
 from pipeline.paper import load_paper_numbers
 
 FILE_COLUMNS = ("model_id", "path", "format", "is_weight")
@@ -193,9 +194,11 @@ def table4_of(scan: Scan) -> pd.DataFrame:
         claims=(diagnostics["models_with_claims"], diagnostics["models"]),
         top_dataset=top_dataset,
         top_base_model=scan.base_models.top(),
-        orgs=_small(source, "orgs", ["name", "kind", "is_verified"]),
-        commits=_small(source, "commits", ["model_id", "n_commits", "n_signed", "sample_stratum"]),
-        security=_small(source, "security", ["model_id", "scans_done", "files_with_issues"]),
+        orgs=_small(source, "orgs", ["name", "kind", "is_verified", *DESIGN_COLUMNS]),
+        commits=_small(source, "commits", ["model_id", "n_commits", "n_signed", *DESIGN_COLUMNS]),
+        security=_small(
+            source, "security", ["model_id", "scans_done", "files_with_issues", *DESIGN_COLUMNS]
+        ),
         files=scan.files,
         paper=scan.paper,
     )

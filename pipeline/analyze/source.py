@@ -156,6 +156,12 @@ class MemorySource(Source):
             table = to_arrow(table, name)
         wanted = [c for c in dict.fromkeys(columns) if c in table.column_names]
         table = table.select(wanted)
+        schema = TABLES.get(name)
+        for c in dict.fromkeys(columns):  # columns of the schema a table lacks: nulls
+            if schema is not None and c in schema.names and c not in table.column_names:
+                table = table.append_column(
+                    schema.field(c), pa.nulls(len(table), schema.field(c).type)
+                )
         if self.ids is not None:
             key = "id" if name == "models" else "model_id"
             if key in table.column_names:

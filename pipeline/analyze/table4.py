@@ -22,6 +22,15 @@ Rows (`mitigation`) and their definitions:
   table, formats from `pipeline.snapshot.formats`). Not in the paper.
 
 A row whose table is not in the snapshot says "not measured in this snapshot".
+
+**Samples.** When the crawl sampled a stage (`crawl.orgs_sample`, `commits_sample`,
+`security_sample`), its rows carry their stratum and inclusion probability, and the row's
+`estimate` is the design-based share (`pipeline.estimate.stratified_ratio`: stratified
+Horvitz-Thompson ratio, respondents standing for their stratum), with its 95% CI and `n`
+(units measured in the domain); `design` says `stratified sample`. Failed requests (an org
+overview that failed, a history that could not be read) are non-response, not "no". A
+census gives the exact value (`design` `census`, no CI); a commit sample from before the
+sampling design (a stratum but no inclusion probability) keeps its Wilson interval.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.estimate import CENSUS, Estimate, design_of, stratified_ratio
 from pipeline.stats import wilson_interval
 
 COLUMNS = (
@@ -40,6 +50,9 @@ COLUMNS = (
     "share",
     "ci_low",
     "ci_high",
+    "estimate",
+    "n",
+    "design",
     "paper_value",
     "definition",
 )
@@ -99,15 +112,36 @@ def _row(mitigation: str, status: str = NOT_MEASURED, **values) -> dict:
         "share": np.nan,
         "ci_low": np.nan,
         "ci_high": np.nan,
+        "estimate": np.nan,
+        "n": None,
+        "design": "",
     }
     row.update(values)
     return row
 
 
-def _measured(mitigation: str, k: int, n: int, value: str | None = None, ci=None) -> dict:
+def _measured(
+    mitigation: str,
+    k: int,
+    n: int,
+    value: str | None = None,
+    ci=None,
+    estimate: Estimate | None = None,
+) -> dict:
+    """A measured row: counts, share, and the estimate (the share itself in a census)."""
     share = k / n if n else np.nan
     low, high = ci if ci else (np.nan, np.nan)
     text = value or (f"{k:,}/{n:,} ({100 * share:.2f}%)" if n else f"{k:,}/0")
+    design = {"estimate": share, "n": int(n), "design": CENSUS}
+    if ci:
+        design["design"] = "sample (Wilson)"
+    if estimate is not None and not estimate.census:
+        low, high = estimate.ci_low, estimate.ci_high
+        design = {"estimate": estimate.estimate, "n": estimate.n, "design": estimate.design}
+        text = (
+            f"{100 * estimate.estimate:.2f}%, 95% CI {100 * low:.2f}-{100 * high:.2f}% "
+            f"(stratified sample, {k:,}/{n:,} measured)"
+        )
     return _row(
         mitigation,
         "measured",
@@ -117,7 +151,16 @@ def _measured(mitigation: str, k: int, n: int, value: str | None = None, ci=None
         share=share,
         ci_low=low,
         ci_high=high,
+        **design,
     )
+
+
+def _design_estimate(rows: pd.DataFrame, y: pd.Series, d: pd.Series) -> Estimate | None:
+    """The design-based share of `y` among `d` over responding `rows`; None for a census."""
+    strata, sizes, sampled = design_of(rows)
+    if not sampled:
+        return None
+    return stratified_ratio(y.to_numpy(dtype=float), d.to_numpy(dtype=float), strata, sizes)
 
 
 def _orgs_row(orgs: pd.DataFrame | None) -> dict:
@@ -133,7 +176,10 @@ def _orgs_row(orgs: pd.DataFrame | None) -> dict:
             f"not measured: none of {len(orgs):,} namespaces has a known kind and verification",
         )
     k = int(verified[known].astype(bool).sum())
-    return _measured(name, k, int(known.sum()))
+    answered = kind != "unknown"  # a failed overview is non-response
+    positive = known & verified.fillna(False).astype(bool)
+    estimate = _design_estimate(orgs[answered], positive[answered], known[answered])
+    return _measured(name, k, int(known.sum()), estimate=estimate)
 
 
 def _commits_row(commits: pd.DataFrame | None, population: int) -> dict:
@@ -145,6 +191,10 @@ def _commits_row(commits: pd.DataFrame | None, population: int) -> dict:
         return _row(name, f"not measured: no commit history read ({len(commits):,} rows)")
     signed = pd.to_numeric(read["n_signed"], errors="coerce").fillna(0) > 0
     k, n = int(signed.sum()), int(read["model_id"].nunique())
+    if "inclusion_probability" in read and read["inclusion_probability"].notna().any():
+        ones = pd.Series(True, index=read.index)
+        return _measured(name, k, n, estimate=_design_estimate(read, signed, ones))
+    # A snapshot from before the sampling design: the equal-allocation decile sample.
     sampled = n < population or read.get("sample_stratum", pd.Series(dtype=object)).notna().any()
     ci = wilson_interval(k, n) if sampled else None
     row = _measured(name, k, n, ci=ci)
@@ -176,7 +226,10 @@ def _security_row(security: pd.DataFrame | None) -> dict:
     if scanned.empty:
         return _row(name, f"not measured: no scan results among {len(security):,} rows")
     issues = scanned["files_with_issues"].map(_length) > 0
-    return _measured(name, int(issues.sum()), len(scanned))
+    done = security.get("scans_done", pd.Series(dtype=object)).eq(True)
+    flagged = done & security["files_with_issues"].map(_length).gt(0)
+    estimate = _design_estimate(security, flagged, done)
+    return _measured(name, int(issues.sum()), len(scanned), estimate=estimate)
 
 
 def _pickle_row(files: pd.DataFrame | None) -> dict:

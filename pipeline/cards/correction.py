@@ -22,6 +22,14 @@ detected count from a binomial with the sample's size and rate, so the interval 
 the sampling error with the detector error. The default (a census of the cards read)
 treats the rate as exact.
 
+With a stratified sample of cards (`crawl.cards_sample`), `add_text_correction` passes the
+design-weighted detector rate (`rates`, `pipeline.estimate.stratified_ratio`) and, as
+`sample_sizes`, Kish's effective sample size n_eff = rate (1 - rate) / Var(rate) of that
+design: each replicate draws the rate from Binomial(n_eff, rate) / n_eff, whose variance
+is the design's, and corrects it with that replicate's Se and Sp. The two errors are
+independent (the labelled cards are not the sampled ones), so the percentile interval
+covers both.
+
 The correction assumes the labelled cards (a random sample of
 `../shared/data/model-cards/card-text-samples.json`) make the same kind of errors as the
 snapshot's cards; a snapshot whose cards differ much (another era, mostly non-English)
@@ -62,6 +70,7 @@ def corrected_shares(
     predicted: np.ndarray,
     *,
     sample_sizes: Mapping[str, int] | None = None,
+    rates: Mapping[str, float] | None = None,
     reps: int = BOOTSTRAP_REPS,
     seed: int = BOOTSTRAP_SEED,
     attributes: Sequence[str] = SIGNALS,
@@ -73,7 +82,9 @@ def corrected_shares(
 
     `truth`/`predicted`: labelled cards x `attributes`, the labels and the detector's
     answers. `sample_sizes` (per attribute): the rate was measured on a random sample of
-    that many cards; its binomial error is then added to the interval."""
+    that many cards; its binomial error is then added to the interval. `rates` (per
+    attribute): the detector rate to correct, when it is a design-weighted estimate rather
+    than `detected / measured`."""
     truth = np.asarray(truth, dtype=bool)
     predicted = np.asarray(predicted, dtype=bool)
     n = len(truth)
@@ -85,6 +96,8 @@ def corrected_shares(
         y, p = truth[:, j], predicted[:, j]
         total = int(measured[name])
         rate = count / total if total else np.nan
+        if rates is not None and name in rates:
+            rate = float(rates[name])
         se = _ratio((y & p).sum(), y.sum())
         sp = _ratio((~y & ~p).sum(), (~y).sum())
         by, bp = y[index], p[index]
@@ -183,12 +196,15 @@ def add_text_correction(
     cards: pd.DataFrame | None,
     ids: pd.Series,
     labels_dir=None,
+    design: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """`coverage_summary` output with the card-text columns of `TEXT_COLUMNS` for each
     factor that has a card-text source: cards read, detector rate, Rogan-Gladen corrected
     share with its 95% CI, and the detector's sensitivity, specificity, precision, recall
     and F1 on the labelled test2 part. NaN where not measured (no bodies read, or the
-    labelled set is not available)."""
+    labelled set is not available). `design`: the cards rows' sampling design; when the
+    cards were sampled the rate is design-weighted and its sampling error enters the CI
+    (module docstring)."""
     from pipeline.analyze.coverage import _TEXT_SIGNALS
     from pipeline.cards.evaluation import evaluate, label_matrix, prediction_matrix
     from pipeline.cards.labels import LABELS_DIR, load_labelled_set, select
@@ -205,8 +221,14 @@ def add_text_correction(
     validity = evaluate(truth, predicted).set_index("attribute")
     detected, measured = card_text_rates(cards, ids)
     signals = [s for s in SIGNALS if measured.get(s)]
+    rates, sizes = sampled_rates(cards, design, signals)
     corrected = corrected_shares(
-        {s: detected[s] for s in signals}, measured, truth, predicted
+        {s: detected[s] for s in signals},
+        measured,
+        truth,
+        predicted,
+        sample_sizes=sizes,
+        rates=rates,
     ).set_index("attribute")
     for i, factor in enumerate(out["factor"]):
         signal = _TEXT_SIGNALS.get(factor)
@@ -229,3 +251,31 @@ def add_text_correction(
             out.loc[row, "text_corrected_low"] = estimate["corrected_low"]
             out.loc[row, "text_corrected_high"] = estimate["corrected_high"]
     return out
+
+
+def sampled_rates(
+    cards: pd.DataFrame | None, design: pd.DataFrame | None, signals: Sequence[str]
+) -> tuple[dict[str, float] | None, dict[str, int] | None]:
+    """Per signal, the design-weighted detector rate over the sampled cards with a body and
+    Kish's effective sample size; (None, None) when the cards are a census."""
+    from pipeline.analyze.coverage import sampled_cards
+    from pipeline.estimate import effective_size, stratified_ratio
+
+    sample = sampled_cards(design)
+    if sample is None or cards is None or not signals:
+        return None, None
+    joined = cards.reindex(sample["model_id"])
+    ok = joined["readme_status"].astype(object).eq("ok").to_numpy(dtype=bool)
+    body = joined["has_body"].astype("boolean").fillna(False).to_numpy(dtype=bool) & ok
+    rates: dict[str, float] = {}
+    sizes: dict[str, int] = {}
+    for signal in signals:
+        column = joined.get(f"text_{signal}")
+        if column is None or not body.any():
+            continue
+        shown = column.astype("boolean").fillna(False).to_numpy(dtype=bool) & body
+        estimate = stratified_ratio(shown, body, sample["stratum"], sample["size"])
+        rates[signal] = estimate.estimate
+        n_eff = effective_size(estimate.estimate, estimate.se**2, estimate.n)
+        sizes[signal] = max(1, round(n_eff))
+    return rates, sizes

@@ -7,7 +7,13 @@ Phases, each resumable from `progress.jsonl`:
    for new or changed models only when `crawl.since` names a previous snapshot (the
    others' rows are carried over from it, and a `changes` table records new, changed and
    deleted models);
-3. orgs: one overview per author namespace not already known.
+3. orgs: one overview per author namespace not already known;
+4. commits: git histories of a sample (or all) of the models.
+
+Each per-model or per-namespace stage measures every unit or a stratified sample of the
+listing (`sampling.py`, `crawl.<stage>_sample`), kept as a panel by incremental crawls;
+every row carries its stratum and inclusion probability, and the manifest's `sampling`
+records the design.
 
 All requests of all workers share one rate budget (a Dask actor, `shared_budget.py`).
 """
@@ -21,13 +27,14 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from distributed import Client, as_completed
 
@@ -42,6 +49,7 @@ from pipeline.crawl.details import (
 )
 from pipeline.crawl.listing import ListingPhase, progress_bar
 from pipeline.crawl.pages import envelope, error_row, failure_reason
+from pipeline.crawl.sampling import TABLE_KEYS, Selection, annotate, keep
 from pipeline.errors import SnapshotError
 from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.shared_budget import BudgetActor, SharedBudget
@@ -157,6 +165,7 @@ class Crawl:
         self.since = Path(since) if since else None
         if self.since is not None:
             read_manifest(self.since)  # refuse an incomplete base before any request
+        self.samples: dict[str, Selection] = {}
 
     def open_snapshot(self) -> tuple[SnapshotWriter, list[dict[str, Any]]]:
         root = self.config.path("snapshots")
@@ -196,11 +205,12 @@ class Crawl:
         progress = writer.read_progress()
         models = read_parts(writer, "models", ["id", "sha", "author"])
         done = {p["unit"] for p in progress if "unit" in p}
+        self.samples = self.plan_samples(writer)
         to_fetch, authors = self.carry_over(writer, models, done)
         if self.settings.stages:
-            self.run_units(writer, DETAILS, fetch_model_details, to_fetch, done)
+            self.run_details(writer, to_fetch, done)
         if self.config.crawl.orgs:
-            self.run_units(writer, ORGS, fetch_orgs, authors, done)
+            self.run_units(writer, ORGS, fetch_orgs, keep(self.samples["orgs"], authors), done)
         if self.config.crawl.commits != "off":
             self.run_units(writer, COMMITS, fetch_commits, self.commit_sample(writer), done)
         manifest = self.build_manifest(writer)
@@ -235,13 +245,14 @@ class Crawl:
         changed_ids = {i for i, _ in changed}
         # Models the base has no good row for (a failed request, or a stage it did not
         # crawl) are fetched again, so that rerunning finishes what failed before.
-        complete = set(current)
+        incomplete: set[str] = set()
         for stage in self.settings.stages:
             previous_rows = read_table(self.since, stage)
             if stage == "cards":
                 previous_rows = previous_rows[previous_rows["readme_status"] != "error"]
-            complete &= set(previous_rows["model_id"])
-        retry = [(i, s) for i, s in pairs if i not in changed_ids and i not in complete]
+            # Only the stage's (sampled) models need a row: the others are never measured.
+            incomplete |= set(self.samples[stage].units["id"]) - set(previous_rows["model_id"])
+        retry = [(i, s) for i, s in pairs if i not in changed_ids and i in incomplete]
         previous_orgs = read_table(self.since, "orgs", ["name", "kind"])
         known_orgs = previous_orgs.loc[previous_orgs["kind"] != "unknown", "name"]
         if f"{CARRY}-00001" not in done:
@@ -280,23 +291,62 @@ class Crawl:
             for name in ("cards", "security"):
                 carried = read_table(self.since, name)
                 carried = carried[carried["model_id"].isin(keep_models)]
-                writer.write_part(name, f"part-{CARRY}", _to_arrow(carried, name))
+                self.write_carried(writer, name, carried)
             orgs = read_table(self.since, "orgs")
             orgs = orgs[orgs["name"].isin(set(authors)) & orgs["name"].isin(set(known_orgs))]
-            writer.write_part("orgs", f"part-{CARRY}", _to_arrow(orgs, "orgs"))
+            self.write_carried(writer, "orgs", orgs)
             writer.append_progress({"phase": CARRY, "unit": f"{CARRY}-00001"})
         return changed + retry, [a for a in authors if a not in set(known_orgs)]
 
     def commit_sample(self, writer: SnapshotWriter) -> list[tuple[str, str | None]]:
         """`(model_id, stratum)` of the repos whose commits are read (deterministic)."""
-        from pipeline.crawl.commits import stratified_sample
+        units = self.samples["commits"].units
+        return [
+            (i, None if pd.isna(s) else s)
+            for i, s in zip(units["id"], units["stratum"], strict=True)
+        ]
 
-        models = read_parts(writer, "models", ["id", "downloads"])
-        crawl = self.config.crawl
-        if crawl.commits == "all":
-            return [(model_id, None) for model_id in models["id"]]
-        sample = stratified_sample(models, crawl.commits_per_stratum, crawl.commits_seed)
-        return list(zip(sample["id"], sample["sample_stratum"], strict=True))
+    def plan_samples(self, writer: SnapshotWriter) -> dict[str, Selection]:
+        """Per stage, the units it measures (`sampling.plan`); with `since`, the base
+        snapshot's design is kept (panel)."""
+        from pipeline.crawl.sampling import plan
+
+        models = read_parts(writer, "models", ["id", "author", "downloads", "pipeline_tag"])
+        base = read_manifest(self.since).get("sampling") if self.since is not None else None
+        return plan(self.config.crawl, models, base)
+
+    def write_carried(self, writer: SnapshotWriter, name: str, rows: pd.DataFrame) -> None:
+        """Rows carried over from the base, restricted to this crawl's sample of the stage
+        and with its design columns (the base's may differ: new models change N_h)."""
+        rows = rows.reindex(columns=TABLES[name].names)
+        for column in ("sample_stratum", "inclusion_probability", "stratum_size"):
+            if column in rows and rows[column].isna().all():
+                rows[column] = None  # a base from before the sampling design
+        table = _to_arrow(rows, name)
+        if name in self.samples:
+            selection = self.samples[name]
+            table = table.filter(
+                pc.is_in(table.column(TABLE_KEYS[name]), pa.array(selection.ids, pa.string()))
+            )
+            table = annotate(table, selection, TABLE_KEYS[name])
+        writer.write_part(name, f"part-{CARRY}", table)
+
+    def run_details(
+        self, writer: SnapshotWriter, to_fetch: list[tuple[str, str | None]], done: set[str]
+    ) -> None:
+        """The per-model stages: one phase when they measure the same models, else one
+        phase per stage (`details` for cards, `details-security`)."""
+        stages = self.settings.stages
+        chosen = [set(self.samples[stage].ids) for stage in stages]
+        if all(ids == chosen[0] for ids in chosen):
+            items = keep(self.samples[stages[0]], to_fetch)
+            self.run_units(writer, DETAILS, fetch_model_details, items, done)
+            return
+        for stage in stages:
+            phase = DETAILS if stage == "cards" else f"{DETAILS}-{stage}"
+            settings = replace(self.settings, stages=(stage,))
+            items = keep(self.samples[stage], to_fetch)
+            self.run_units(writer, phase, fetch_model_details, items, done, settings)
 
     def run_units(
         self,
@@ -305,6 +355,7 @@ class Crawl:
         task: Callable[..., dict[str, Any]],
         items: list[Any],
         done: set[str],
+        settings: DetailsSettings | None = None,
     ) -> None:
         """Submit one task per batch not yet done; commit each result as it completes."""
         size = self.config.crawl.detail_batch
@@ -317,7 +368,7 @@ class Crawl:
             future = self.dask.submit(
                 task,
                 batch,
-                self.settings,
+                settings or self.settings,
                 self.actor,
                 provenance,
                 key=f"{unit}-{writer.snapshot_id}",
@@ -339,6 +390,8 @@ class Crawl:
                 part = f"part-{unit}"
                 for name, table in result.items():
                     if name in TABLES:
+                        if name in self.samples:
+                            table = annotate(table, self.samples[name], TABLE_KEYS[name])
                         writer.write_part(name, part, table)
                 writer.append_progress(
                     {
@@ -389,6 +442,7 @@ class Crawl:
                 "complete": not listing or listing[-1]["next_url"] is None,
             },
             "details": list(self.settings.stages),
+            "sampling": {stage: sel.record for stage, sel in self.samples.items()},
             "tables": tables,
             "requests": dict(requests),
             "retries": dict(retries),

@@ -14,6 +14,7 @@ from pipeline.analyze import coverage as cov
 from pipeline.analyze.run import Scan
 from pipeline.cards.correction import add_text_correction
 from pipeline.dictionary import column
+from pipeline.estimate import DESIGN_COLUMNS
 from pipeline.figures.spec import Figure, Tables
 from pipeline.text import NOT_MEASURED, bounds, count, float_or_none, pct, times100
 
@@ -21,13 +22,22 @@ from pipeline.text import NOT_MEASURED, bounds, count, float_or_none, pct, times
 def compute(scan: Scan) -> dict[str, pd.DataFrame]:
     """The summary and the breakdowns by task, popularity decile and year."""
     per_model = scan.per_model
-    summary = add_text_correction(cov.coverage_summary(per_model), scan.cards, scan.models["id"])
+    design = card_design(scan)
+    summary = cov.coverage_estimates(cov.coverage_summary(per_model), per_model, design)
+    summary = add_text_correction(summary, scan.cards, scan.models["id"], design=design)
     return {
         "attribute_coverage": summary,
         "attribute_coverage_by_task": cov.coverage_breakdown(per_model, "task"),
         "attribute_coverage_by_popularity": cov.coverage_breakdown(per_model, "popularity_decile"),
         "attribute_coverage_by_year": cov.coverage_breakdown(per_model, "year"),
     }
+
+
+def card_design(scan: Scan) -> pd.DataFrame | None:
+    """The cards rows' sampling design (`model_id` and `DESIGN_COLUMNS`), if crawled."""
+    if scan.cards is None or not scan.source.measured("cards"):
+        return None
+    return scan.source.read("cards", ["model_id", *DESIGN_COLUMNS])
 
 
 def section(tables: Tables, context: dict, paper: dict) -> list[str]:
@@ -42,15 +52,19 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
         "an evidence source was not in the snapshot or not available for the model (not "
         "counted as absent): the share present is a lower bound when unknowns exist.",
         "",
+        "*Population* is the share for all models: *census* when every model's evidence was "
+        "read (the share present is then exact), else the design-weighted estimate from the "
+        "stratified sample of READMEs (`crawl.cards_sample`) with its 95% CI and n.",
+        "",
         "| group | factor | sources | present | absent | unknown | share present (lower bound) "
-        "| of known |",
-        "|---|---|---|---|---|---|---|---|",
+        "| of known | population [95% CI] |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in summary.itertuples():
         lines.append(
             f"| {row.group} | {row.factor} | {row.sources} | {int(row.present):,} | "
             f"{int(row.absent):,} | {int(row.unknown):,} | {pct(times100(row.share_present))} | "
-            f"{_of_known(row)} |"
+            f"{_of_known(row)} | {_population(row)} |"
         )
     lines += _card_text_lines(summary)
     if by_task is not None and not by_task.empty:
@@ -120,6 +134,20 @@ def _card_text_lines(summary: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _population(row) -> str:
+    """`census`, or the sample estimate with its 95% CI and n."""
+    design = getattr(row, "design", None)
+    if not isinstance(design, str) or design == "census":
+        return "census"
+    estimate = float_or_none(row.estimate)
+    if estimate is None:
+        return "-"
+    return (
+        f"{pct(100 * estimate)} [{pct(times100(row.ci_low))}, {pct(times100(row.ci_high))}], "
+        f"n={count(row.n)}"
+    )
+
+
 def _ratio(value: object) -> str:
     number = float_or_none(value)
     return "-" if number is None else f"{number:.2f}"
@@ -167,6 +195,21 @@ SCHEMAS = {
                 )
                 for source in cov.EVIDENCE_SOURCES
             ],
+            column(
+                "design",
+                pa.string(),
+                "`census` (every model's evidence read: `estimate` is exact) or `stratified "
+                "sample` (the factor reads the README and the cards stage was sampled)",
+            ),
+            column(
+                "estimate",
+                pa.float64(),
+                "share of the population showing the factor: share_present in a census, the "
+                "design-weighted share of the sampled models otherwise",
+            ),
+            column("ci_low", pa.float64(), "its 95% CI, low (empty in a census)"),
+            column("ci_high", pa.float64(), "its 95% CI, high (empty in a census)"),
+            column("n", pa.int64(), "models the estimate rests on"),
             column("text_cards", pa.float64(), "card bodies read for the card-text share"),
             column("text_detected", pa.float64(), "of them, cards the detector marks"),
             column("text_rate", pa.float64(), "detector rate: detected / cards read"),
@@ -211,9 +254,12 @@ FIGURE = Figure(
             "attribute_coverage.csv",
             "per factor of Table I: sources, present / absent / unknown "
             "models, share present (lower bound), share of known, first evidence source "
-            "(pipeline/analyze/coverage.py lists what counts); `text_*`: card-text cards read, "
-            "detector rate, Rogan-Gladen corrected share with 95% bootstrap CI, and the "
-            "detector's sensitivity, specificity, precision, recall, F1 on the labelled test2 "
+            "(pipeline/analyze/coverage.py lists what counts); `design`, `estimate`, "
+            "`ci_low`, `ci_high`, `n`: the share for the population (exact in a census, "
+            "design-based with a 95% CI when the READMEs were sampled); `text_*`: card-text "
+            "cards read, detector rate, Rogan-Gladen corrected share with 95% bootstrap CI "
+            "(with the sampling error when READMEs were sampled), and the detector's "
+            "sensitivity, specificity, precision, recall, F1 on the labelled test2 "
             "part (pipeline/cards/correction.py).",
         ),
         (

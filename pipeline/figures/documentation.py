@@ -13,6 +13,7 @@ import pyarrow as pa
 from pipeline.analyze.documentation import documentation_tables
 from pipeline.analyze.run import Scan
 from pipeline.dictionary import column
+from pipeline.estimate import DESIGN_COLUMNS
 from pipeline.figures.spec import Figure, Tables
 from pipeline.text import NOT_MEASURED, count, float_or_none, int_or_none, pct, reading, times100
 
@@ -25,8 +26,16 @@ def compute(scan: Scan) -> dict[str, pd.DataFrame]:
         cards_measured=scan.cards is not None,
         card_data_measured=scan.availability.card_yaml,
         paper=scan.paper,
+        design=card_design(scan),
     )
     return {"documentation": documentation, "documentation_top_models": top}
+
+
+def card_design(scan: Scan) -> pd.DataFrame | None:
+    """The cards rows' sampling design (`model_id` and `DESIGN_COLUMNS`), if crawled."""
+    if scan.cards is None or not scan.source.measured("cards"):
+        return None
+    return scan.source.read("cards", ["model_id", *DESIGN_COLUMNS])
 
 
 def section(tables: Tables, context: dict, paper: dict) -> list[str]:
@@ -36,8 +45,12 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
     if summary is None or summary.empty:
         return [*lines, f"Documentation: {NOT_MEASURED}.", ""]
     lines += [
-        "| measure | basis | models | of | share | paper | reading |",
-        "|---|---|---|---|---|---|---|",
+        "*Population* is the share for all models: *census* when every README was read, "
+        "else the design-weighted estimate from the stratified sample of READMEs with its "
+        "95% CI and n.",
+        "",
+        "| measure | basis | models | of | share | population [95% CI] | paper | reading |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in summary.itertuples():
         share = float_or_none(row.share)
@@ -45,6 +58,7 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
         lines.append(
             f"| {row.measure} | {row.basis} | {count(int_or_none(row.models))} | "
             f"{count(int_or_none(row.denominator))} | {pct(times100(share))} | "
+            f"{_population(row)} | "
             f"{'-' if paper_share is None else f'{paper_share:g}%'} | "
             f"{_reading(share, paper_share, int_or_none(row.denominator))} |"
         )
@@ -63,6 +77,20 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
                 f"{int(row.downloads):,} downloads"
             )
     return [*lines, ""]
+
+
+def _population(row) -> str:
+    """`census`, or the sample estimate with its 95% CI and n."""
+    design = getattr(row, "design", None)
+    if not isinstance(design, str) or design == "census":
+        return "census"
+    estimate = float_or_none(row.estimate)
+    if estimate is None:
+        return "-"
+    return (
+        f"{pct(100 * estimate)} [{pct(times100(row.ci_low))}, {pct(times100(row.ci_high))}], "
+        f"n={count(int_or_none(row.n))}"
+    )
 
 
 def _reading(share: float | None, paper: float | None, denominator) -> str:
@@ -87,6 +115,20 @@ SCHEMAS = {
             column("share", pa.float64(), "models / denominator"),
             column("paper_percent", pa.float64(), "the paper's 'missing or inadequate' percent"),
             column("definition", pa.string(), "what is counted"),
+            column(
+                "design",
+                pa.string(),
+                "`census` (every README read: `estimate` is exact) or `stratified sample`",
+            ),
+            column(
+                "estimate",
+                pa.float64(),
+                "the share for the population: `share` in a census, design-weighted over the "
+                "sampled READMEs otherwise",
+            ),
+            column("ci_low", pa.float64(), "its 95% CI, low (empty in a census)"),
+            column("ci_high", pa.float64(), "its 95% CI, high (empty in a census)"),
+            column("n", pa.int64(), "models the estimate rests on (state known)"),
         ]
     ),
     "documentation_top_models": pa.schema(

@@ -31,7 +31,14 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
     lines = ["## Table IV: adoption of mitigations", ""]
     if table is None or table.empty:
         return [*lines, f"Table IV: {NOT_MEASURED} (table4.csv missing).", ""]
-    lines += ["| mitigation | paper | measured | reading |", "|---|---|---|---|"]
+    lines += [
+        "Sampled stages (`crawl.<stage>_sample`) are estimated from their stratified sample "
+        "with a 95% CI (pipeline/estimate.py); *census* means every unit was measured and the "
+        "value is exact.",
+        "",
+        "| mitigation | paper | measured | 95% CI (n) | reading |",
+        "|---|---|---|---|---|",
+    ]
     for row in table.itertuples():
         measured = (
             row.measured_value
@@ -39,16 +46,33 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
             else row.status
         )
         lines.append(
-            f"| {row.mitigation} | {text(row.paper_value) or '-'} | {measured} | {_reading(row)} |"
+            f"| {row.mitigation} | {text(row.paper_value) or '-'} | {measured} | "
+            f"{design_cell(row)} | {_reading(row)} |"
         )
     return [*lines, ""]
+
+
+def design_cell(row) -> str:
+    """`census`, or the estimate's 95% CI and n; `-` when not measured."""
+    design = text(getattr(row, "design", ""))
+    if not design:
+        return "-"
+    n = int_or_none(getattr(row, "n", None))
+    size = "" if n is None else f" (n={n:,})"
+    if design == "census":
+        return f"census{size}"
+    low, high = float_or_none(row.ci_low), float_or_none(row.ci_high)
+    if low is None or high is None:
+        return f"{design}{size}"
+    return f"{100 * low:.2f}-{100 * high:.2f}%{size}"
 
 
 def _reading(row) -> str:
     if str(row.status).startswith("not measured"):
         return "not measured"
     paper = text(row.paper_value)
-    share = float_or_none(row.share)
+    share = float_or_none(getattr(row, "estimate", None))
+    share = float_or_none(row.share) if share is None else share
     paper_percent = percent_in(paper)
     if paper_percent is not None and share is not None:
         return reading(100 * share, paper_percent)
@@ -77,8 +101,26 @@ SCHEMAS = {
             column("numerator", pa.int64(), "models (or repos, namespaces) with it"),
             column("denominator", pa.int64(), "models (or repos, namespaces) assessed"),
             column("share", pa.float64(), "numerator / denominator"),
-            column("ci_low", pa.float64(), "95% Wilson interval, low (sampled commits only)"),
-            column("ci_high", pa.float64(), "95% Wilson interval, high (sampled commits only)"),
+            column(
+                "ci_low",
+                pa.float64(),
+                "95% CI of the estimate, low (sampled stages only: design-based, "
+                "pipeline/estimate.py; empty for a census)",
+            ),
+            column("ci_high", pa.float64(), "95% CI of the estimate, high (sampled stages only)"),
+            column(
+                "estimate",
+                pa.float64(),
+                "the share for the population: design-weighted when the stage was sampled, "
+                "else the share itself",
+            ),
+            column("n", pa.int64(), "units measured in the denominator's domain"),
+            column(
+                "design",
+                pa.string(),
+                "`census` (exact, no CI), `stratified sample` (design-based CI), or "
+                "`sample (Wilson)` (a commit sample from before the sampling design)",
+            ),
             column("paper_value", pa.string(), "the paper's value as printed"),
             column("definition", pa.string(), "what is counted, from which table"),
         ]
@@ -95,8 +137,9 @@ FIGURE = Figure(
     definitions=(
         (
             "table4.csv",
-            "per mitigation: measured value, numerator, denominator, share, 95% Wilson "
-            "CI (sampled commit histories), paper value, definition "
+            "per mitigation: measured value, numerator, denominator, share, the "
+            "estimate with its 95% CI and n when the stage was sampled (design-based, "
+            "pipeline/estimate.py; `census`: exact), paper value, definition "
             "(pipeline/analyze/table4.py).",
         ),
     ),

@@ -12,7 +12,8 @@ import pyarrow as pa
 
 from pipeline.dictionary import column
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+"""3: the sampling design's columns (`DESIGN`) in cards, security, orgs and commits."""
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 ENVELOPE = [
@@ -21,6 +22,33 @@ ENVELOPE = [
     column("crawler_version", pa.string(), "the crawler's version", nullable=False),
     column("origin", pa.string(), "the Hub endpoint crawled", nullable=False),
 ]
+
+
+def design_columns(unit: str, stratum: str) -> list[pa.Field]:
+    """The sampling design of a per-model or per-namespace stage (`crawl/sampling.py`):
+    each row's stratum, inclusion probability and stratum size."""
+    return [
+        column(
+            "sample_stratum",
+            pa.string(),
+            f"the stratum the {unit} was drawn from ({stratum}); null when the stage measured "
+            "every one (a census)",
+        ),
+        column(
+            "inclusion_probability",
+            pa.float64(),
+            f"probability that the {unit} is in the sample: n_h / N_h of its stratum (1 in a "
+            "census); an estimate weights it by its inverse",
+        ),
+        column(
+            "stratum_size",
+            pa.int64(),
+            f"N_h: {unit}s of the listing in its stratum (null in a census)",
+        ),
+    ]
+
+
+MODEL_DESIGN = design_columns("model", "task group `|` downloads decile within it")
 
 MODELS = pa.schema(
     [
@@ -151,6 +179,7 @@ CARDS = pa.schema(
             "the README was over 1 MB: `length` is its full size, everything else was "
             "measured on its first 1 MB",
         ),
+        *MODEL_DESIGN,
     ]
 )
 
@@ -168,6 +197,7 @@ ORGS = pa.schema(
         column("plan", pa.string(), "its Hub plan"),
         column("num_models", pa.int64(), "its models"),
         column("fullname", pa.string(), "its display name"),
+        *design_columns("namespace", "decile of its models' summed downloads"),
     ]
 )
 
@@ -178,6 +208,7 @@ SECURITY = pa.schema(
         column("scans_done", pa.bool_(), "the Hub's scans have run"),
         column("files_with_issues", pa.list_(pa.string()), "files the scans flagged (list)"),
         column("levels", pa.list_(pa.string()), "their levels (list)"),
+        *MODEL_DESIGN,
     ]
 )
 
@@ -193,7 +224,7 @@ COMMITS = pa.schema(
         ),
         column("first_commit_at", TIMESTAMP, "UTC"),
         column("last_commit_at", TIMESTAMP, "UTC"),
-        column("sample_stratum", pa.string(), "the downloads decile it was drawn from"),
+        *MODEL_DESIGN,
     ]
 )
 
