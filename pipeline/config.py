@@ -123,6 +123,13 @@ class CrawlSettings(_Section):
     orgs_sample: SampleSize = "all"
     commits_sample: SampleSize = "all"
     sample_seed: int = 0
+    # Names the analyses need that the listing does not hold (base-model references, dataset
+    # names without a namespace, and paper ids with resolve_paper_ids), one API request each:
+    # "off", "top N" (the N most-referenced first) or "all".
+    resolve_names: str = "off"
+    resolve_paper_ids: bool = False
+    # Reuse an earlier snapshot's resolutions younger than this (days).
+    names_max_age_days: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -260,8 +267,10 @@ def _section(name: str, keys: Any, source: str) -> _Section:
     for key, value in keys.items():
         if key not in known:
             raise ConfigError(f"{source}: unknown key {name}.{key} (known: {', '.join(known)})")
-        if (name, key) == ("crawl", "commits") and value is False:
+        if (name, key) in (("crawl", "commits"), ("crawl", "resolve_names")) and value is False:
             value = "off"  # YAML 1.1 reads a bare `off` as false
+        if (name, key) == ("crawl", "resolve_names") and _whole(value):
+            value = f"top {value}"
         values[key] = _check_type(f"{source}: {name}.{key}", types[key], value)
     return cls(**values)
 
@@ -305,12 +314,32 @@ def _check_ranges(config: Config, source: str) -> None:
             f"{source}: crawl.commits_sample is {crawl.commits_sample!r} but crawl.commits is "
             "all: set crawl.commits to sample"
         )
+    resolve_cap(crawl.resolve_names, source)
     if crawl.keep_last is not None and crawl.keep_last < 1:
         raise ConfigError(f"{source}: crawl.keep_last must be null or at least 1")
     if crawl.detail_batch < 1:
         raise ConfigError(f"{source}: crawl.detail_batch must be at least 1")
     if dask.workers < 1:
         raise ConfigError(f"{source}: dask.workers must be at least 1")
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def resolve_cap(value: str, source: str = "configuration") -> int | None:
+    """`crawl.resolve_names` as a cap: 0 for `off`, None for `all`, N for `top N`."""
+    text = str(value).strip().lower()
+    if text == "off":
+        return 0
+    if text == "all":
+        return None
+    parts = text.split()
+    if len(parts) == 2 and parts[0] == "top" and parts[1].isdigit() and int(parts[1]) > 0:
+        return int(parts[1])
+    raise ConfigError(
+        f"{source}: crawl.resolve_names must be off, all or 'top N' (N > 0), got {value!r}"
+    )
 
 
 def parse_override(text: str) -> tuple[str, str, Any]:

@@ -5,12 +5,28 @@ Shared by every stage; imports no stage.
 
 from __future__ import annotations
 
+import gzip
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 import yaml
 
 REFERENCE_FILE = "icse23.yaml"
+# The 63,367 model ids of the paper's 2022-08-15 snapshot (data/icse23/README.md).
+PAPER_IDS_FILE = (
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "icse23"
+    / "hftorrent-repo-names-2022-08-15.txt.gz"
+)
+
+
+def paper_model_ids(path: Path = PAPER_IDS_FILE) -> list[str]:
+    """The paper's model ids (blank lines dropped, order kept, duplicates removed)."""
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        return list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+
 
 # The paper's 14 tasks in its Figure 7 order; every other task counts as "other".
 PAPER_TASKS: tuple[str, ...] = (

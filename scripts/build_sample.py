@@ -22,8 +22,11 @@ import gzip
 import io
 import json
 import re
+import sys
 import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 RECORD_NAME = re.compile(
     r"^(?P<author>.+?)_!##\+\+##!_(?P<name>.+)_(?P<date>\d\d-\d\d-\d{4})\.json$"
@@ -107,12 +110,41 @@ def build(shared: Path, out: Path) -> dict[str, int]:
         if model_id in served:
             (readmes / card.name).write_bytes(card.read_bytes())
             n_readmes += 1
+    names = build_names(shared, out, envelopes)
     return {
+        **names,
         "models": len(envelopes),
         "model_info_records": sum(e["kind"] == "model_info" for e in envelopes),
         "listing_records": sum(e["kind"] == "listing" for e in envelopes),
         "readmes": n_readmes,
         "renamed": sum(e["requested_id"] != e["record"]["id"] for e in envelopes),
+    }
+
+
+def build_names(shared: Path, out: Path, envelopes: list[dict]) -> dict[str, int]:
+    """`names.jsonl.gz`: the datasets the sample's models name (recorded dataset listing
+    items), and INFERRED renames (labelled so) of the legacy model and dataset names they
+    reference, with their targets' recorded listing items (served, not listed)."""
+    from names_data import listing_envelopes, names_file_lines, names_for, references
+
+    from pipeline.hub.replay.names import NAMES_FILE, write_names
+
+    recorded = shared / "data/hub-2024-07"
+    records = [e["record"] for e in envelopes]
+    bases, datasets = references(records)
+    models, dataset_records, renames = names_for(
+        {r["id"] for r in records},
+        bases,
+        datasets,
+        list(listing_envelopes(recorded / "model_lists", "models_page*.json.gz", "listing")),
+        list(listing_envelopes(recorded / "dataset_lists", "datasets_page*.json.gz", "listing")),
+    )
+    write_names(out / NAMES_FILE, names_file_lines(models, dataset_records, renames))
+    return {
+        "unlisted_models": len(models),
+        "datasets": len(dataset_records),
+        "inferred_model_renames": sum(r.repo_type == "model" for r in renames),
+        "inferred_dataset_renames": sum(r.repo_type == "dataset" for r in renames),
     }
 
 

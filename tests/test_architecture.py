@@ -33,6 +33,7 @@ SHARED: dict[str, set[str]] = {
     "results": {"atomic", "errors"},
     "text": set(),
     "dictionary": set(),
+    "builders": set(),
 }
 _SHARED = set(SHARED)
 

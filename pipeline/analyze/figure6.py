@@ -5,9 +5,14 @@
 taken as written (stripped of spaces), so `common_voice` and
 `mozilla-foundation/common_voice_11_0` are different datasets. A model that names several
 datasets counts once for each of them, so the dataset rows can add up to more than 100%.
-Rows: the ten datasets named by most models, then `None` (models that name no dataset) and
-`other` (models that name datasets, none of them in the top ten); `None` + `other` + the
-models naming at least one top-ten dataset = all models.
+Names the crawl resolved (`names` table) count under their current id (`squad` and
+`rajpurkar/squad` are one dataset, once per model); unresolved names stay as written.
+The `datasets` library's builders (`imagefolder`, `json`, `csv`, ..., `pipeline.builders`)
+are not Hub datasets: they are never ranked, and the row `local files` (kind `local-files`,
+outside the 100%) counts the models naming one.
+Rows: the ten datasets named by most models, then `None` (models that name no Hub dataset,
+builders aside) and `other` (models that name datasets, none of them in the top ten);
+`None` + `other` + the models naming at least one top-ten dataset = all models.
 
 **Architectures.** One architecture per model: the config's `model_type`
 (`config_model_type`, source `config`); when the model has no config, the model type the
@@ -33,6 +38,9 @@ import pyarrow.compute as pc
 
 from pipeline.analyze.lists import as_array, column_or_nulls, decoded, first_in, flatten
 from pipeline.analyze.vocabulary import MODEL_TYPES
+from pipeline.builders import BUILDERS, LOCAL_FILES
+
+LOCAL_KIND = "local-files"
 
 TOP = 10
 NONE = "None"
@@ -55,25 +63,38 @@ ARCHITECTURE_COLUMNS = (
 class DatasetCounter:
     """Accumulates (model, dataset) pairs over record batches of the `models` table.
 
-    Memory grows with the number of pairs (models that name datasets), not with models."""
+    Names the crawl resolved count under their current id (`renames`, `analyze/names.py`);
+    the `datasets` library's builders (`pipeline.builders`) are not datasets: they are
+    counted apart, in one `local files` row. Memory grows with the number of pairs."""
 
     columns = ("datasets",)
 
-    def __init__(self) -> None:
+    def __init__(self, renames: dict[str, str] | None = None) -> None:
         self.models = 0
+        self.renames = dict(renames or {})
         self._rows: list[np.ndarray] = []
         self._values: list[pa.Array] = []
+        self._builder_rows: list[np.ndarray] = []
 
     def add(self, batch: pa.RecordBatch) -> None:
+        from pipeline.analyze.names import current
+
         column = column_or_nulls(batch, "datasets", pa.list_(pa.string()))
         values, rows = flatten(column)
         if len(values):
             values = pc.utf8_trim_whitespace(decoded(values))
-            keep = pc.not_equal(values, "")
+            builder = pc.is_in(pc.utf8_lower(values), value_set=pa.array(sorted(BUILDERS)))
+            keep = pc.and_(pc.not_equal(values, ""), pc.invert(builder))
             mask = keep.to_numpy(zero_copy_only=False)
-            self._values.append(values.filter(keep))
+            self._values.append(current(values.filter(keep), self.renames))
             self._rows.append(rows[mask] + self.models)
+            self._builder_rows.append(rows[builder.to_numpy(zero_copy_only=False)] + self.models)
         self.models += batch.num_rows
+
+    def local_files(self) -> int:
+        """Models naming at least one builder (`imagefolder`, `json`, ...)."""
+        rows = [r for r in self._builder_rows if len(r)]
+        return len(np.unique(np.concatenate(rows))) if rows else 0
 
     def table(self, paper: dict | None = None) -> pd.DataFrame:
         if self._values:
@@ -99,18 +120,20 @@ class DatasetCounter:
         with_top = len(np.unique(rows[in_top.to_numpy(zero_copy_only=False)]))
         names = [*top_names, NONE, OTHER]
         models = [*top_counts, self.models - with_any, with_any - with_top]
-        reference = _paper(paper, "datasets")
+        # The paper's names are 2022 names: compare under their current id when resolved.
+        reference = {self.renames.get(k, k): v for k, v in _paper(paper, "datasets").items()}
         extra = [n for n in reference if n not in names]
         names_all, counts_all = counts["dataset"].to_pylist(), counts["row_count"].to_pylist()
         everything = dict(zip(names_all, counts_all, strict=True))
         table = _share_table(
             "dataset",
-            names + extra,
-            models + [everything.get(n, 0) for n in extra],
+            [*names, LOCAL_FILES, *extra],
+            [*models, self.local_files(), *(everything.get(n, 0) for n in extra)],
             self.models,
             reference,
         )
-        table.insert(1, "kind", _kinds(len(top_names), len(extra)))
+        kinds = _kinds(len(top_names), len(extra))
+        table.insert(1, "kind", [*kinds[: len(names)], LOCAL_KIND, *kinds[len(names) :]])
         return table
 
 

@@ -48,14 +48,17 @@ class Analysis:
 class _BaseModelCounter:
     """Counts, per base model, the models that name it (`base_models` column)."""
 
-    def __init__(self) -> None:
+    def __init__(self, renames: dict[str, str] | None = None) -> None:
         self.counts: dict[str, int] = {}
+        self.renames = dict(renames or {})  # legacy name -> current id (`analyze/names.py`)
 
     def add(self, batch: pa.RecordBatch) -> None:
+        from pipeline.analyze.names import current
+
         values, rows = flatten(column_or_nulls(batch, "base_models", pa.list_(pa.string())))
         if not len(values):
             return
-        names = decoded(values).to_numpy(zero_copy_only=False)
+        names = current(decoded(values), self.renames).to_numpy(zero_copy_only=False)
         pairs = pd.DataFrame({"row": rows, "name": names})
         for name, count in pairs.drop_duplicates().groupby("name").size().items():
             self.counts[name] = self.counts.get(name, 0) + int(count)
@@ -137,15 +140,18 @@ def scan_source(
 
 def _scan_models(source: Source, batch_rows: int) -> Scan:
     """Read `models` once in record batches, feeding every counter and the evidence."""
+    from pipeline.analyze.names import name_maps
+
     types = config_model_types(source.batches("models", ["config_model_type"], batch_rows))
+    maps = name_maps(source)
     scan = Scan(
         source,
         {},
         True,
         Figure7Counter(),
-        DatasetCounter(),
+        DatasetCounter(maps.datasets),
         ArchitectureCounter(types),
-        _BaseModelCounter(),
+        _BaseModelCounter(maps.models),
         pd.DataFrame(),
         set(),
     )
@@ -186,7 +192,7 @@ def table4_of(scan: Scan) -> pd.DataFrame:
     diagnostics = scan.diagnostics()
     dataset_table = scan.datasets.table(scan.paper)
     top_dataset = None
-    named = dataset_table[~dataset_table["dataset"].isin(["None", "other"])]
+    named = dataset_table[dataset_table["kind"] == "top"]
     if len(named):
         top_dataset = (str(named.iloc[0]["dataset"]), int(named.iloc[0]["models"]))
     return table4(

@@ -75,7 +75,8 @@ def analyze_snapshot(snapshot: Path, results: Path, population: str = "all") -> 
     except ValueError as error:
         raise PipelineError(str(error)) from error
     ids = paper_ids() if population == "paper" else None
-    source = open_snapshot(Path(snapshot), ids)
+    match = _paper_match(Path(snapshot), ids) if ids is not None else None
+    source = open_snapshot(Path(snapshot), None if match is None else match.population)
     try:
         analysis = analyze_source(source)
     except ValueError as error:
@@ -87,6 +88,9 @@ def analyze_snapshot(snapshot: Path, results: Path, population: str = "all") -> 
         "snapshot_models": source.rows("models"),
         "paper_ids": None if ids is None else len(ids),
         "paper_ids_found": analysis.context["models"] if ids is not None else None,
+        "paper_ids_as_written": None if match is None else match.as_written,
+        "paper_ids_via_rename": None if match is None else match.via_rename,
+        "paper_ids_not_found": None if match is None else match.not_found,
     }
     results = Path(results)
     fetched = _registry_downloads(results)
@@ -103,6 +107,16 @@ def analyze_snapshot(snapshot: Path, results: Path, population: str = "all") -> 
     except OSError as error:
         raise PipelineError(f"cannot write results to {results}: {error}") from error
     return written
+
+
+def _paper_match(snapshot: Path, ids: list[str]):
+    """The paper's ids matched as written or through the snapshot's resolved renames."""
+    from pipeline.analyze.names import match_paper_ids, name_maps
+    from pipeline.analyze.source import open_snapshot
+
+    whole = open_snapshot(snapshot)
+    listed = set(whole.read("models", ["id"])["id"])
+    return match_paper_ids(ids, listed, name_maps(whole).models)
 
 
 def run(args: argparse.Namespace) -> int:

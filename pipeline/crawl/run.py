@@ -213,6 +213,10 @@ class Crawl:
             self.run_units(writer, ORGS, fetch_orgs, keep(self.samples["orgs"], authors), done)
         if self.config.crawl.commits != "off":
             self.run_units(writer, COMMITS, fetch_commits, self.commit_sample(writer), done)
+        if self.config.crawl.resolve_names != "off":
+            from pipeline.crawl.names import names_phase  # phase 4: names (`names.py`)
+
+            names_phase(self, writer, done)
         manifest = self.build_manifest(writer)
         writer.write_manifest(manifest)
         return CrawlResult(

@@ -20,9 +20,11 @@ _YEAR = column("year", pa.string(), "creation year of the (derived) model, or un
 
 
 def compute(scan: Scan) -> dict[str, pd.DataFrame]:
-    """Every lineage table, from the `models` table's graph columns (names as written), and
-    Table I coverage along edges from the scan's per-model coverage."""
-    graph = build_graph_from_batches(scan.source.batches("models", COLUMNS))
+    """Every lineage table, from the `models` table's graph columns (base names through the
+    snapshot's resolved renames, `names` table, else as written), and Table I coverage along
+    edges from the scan's per-model coverage."""
+    renames = scan.base_models.renames or None
+    graph = build_graph_from_batches(scan.source.batches("models", COLUMNS), renames)
     return {
         **lineage_tables(graph),
         "lineage_coverage": coverage_along_edges(graph, scan.per_model),
@@ -196,7 +198,8 @@ FIGURE = Figure(
         (
             "lineage.csv, lineage_*.csv",
             "the reuse graph (pipeline/lineage/): edges model -> base from `base_model:` tags "
-            "(else the card), names as written; share declaring a base by year and task, "
+            "(else the card), base names under their current id when the crawl resolved them "
+            "(`names` table), else as written; share declaring a base by year and task, "
             "fan-in CCDF, top bases by year, depth of lineage chains, cycles, relation mix by "
             "year, licences along edges (tier table in lineage_licenses.csv), documentation "
             "proxies and Table I coverage along edges (lineage_coverage.csv), datasets named.",

@@ -85,6 +85,8 @@ def endpoint_kind(path: str) -> str:
         return "models_list"
     if "/api/models/" in path:
         return "model_info"
+    if "/api/datasets/" in path:
+        return "dataset_info"
     if "/api/organizations/" in path:
         return "org_overview"
     return "other"
@@ -153,9 +155,15 @@ class HubClient:
         return f"{self.endpoint}/{path_or_url.lstrip('/')}"
 
     def get(
-        self, path_or_url: str, params: Sequence[tuple[str, str]] | None = None
+        self,
+        path_or_url: str,
+        params: Sequence[tuple[str, str]] | None = None,
+        *,
+        follow_redirects: bool = True,
     ) -> httpx2.Response:
-        """GET with budget, retries and the error funnel; returns a 2xx response, body read."""
+        """GET with budget, retries and the error funnel; returns a 2xx response, body read
+        (or, with `follow_redirects=False`, a 3xx one: each hop is then the caller's request,
+        booked in the budget; with it, the session's redirects are not booked)."""
         url = self._url(path_or_url)
         kind = endpoint_kind(url)
         bucket = bucket_of(url)
@@ -187,8 +195,13 @@ class HubClient:
                     params=list(params) if params else None,
                     headers=self._headers(),
                     timeout=self.policy.timeout_s,
+                    follow_redirects=follow_redirects,
                 )
                 response.read()
+            except httpx2.TooManyRedirects as error:
+                raise HubRequestError(
+                    url, f"too many redirects (a loop?): {error}", attempts=attempt
+                ) from None
             except httpx2.ConnectError as error:
                 if attempt == 1 and not self.requests_succeeded():
                     raise HubError(
@@ -206,6 +219,10 @@ class HubClient:
                 last_status, last_headers = response.status_code, dict(response.headers)
                 last_problem = f"HTTP {response.status_code}"
                 continue
+            if response.is_redirect and not follow_redirects:
+                with self._lock:
+                    self.requests["_ok"] += 1
+                return response
             self._raise_for_status(response, url, attempt)
             with self._lock:
                 self.requests["_ok"] += 1

@@ -27,6 +27,10 @@ INVALID_CREDENTIALS_MESSAGE = "Invalid credentials in Authorization header"
 # that a file exists in the repo but its content was not recorded (unknown, not absent).
 RECORDED_AT_HEADER = "X-Replay-Recorded-At"
 NOT_RECORDED_HEADER = "X-Replay-Not-Recorded"
+# Replay-only: where a rename the replay answers with 307 comes from (`recorded`, `inferred`
+# by a rule from recorded listings, or `synthetic` for a test), so that nothing inferred is
+# ever taken for something the Hub said.
+RENAME_EVIDENCE_HEADER = "X-Replay-Rename-Evidence"
 
 
 def safe_repo_path(path: str) -> str:

@@ -55,8 +55,9 @@ def _headline(m: Mapping[str, object]) -> list[str]:
         f"{_n(m.get('self_references'))} models naming themselves.",
         f"- Dataset -> model edges: {_n(m.get('dataset_edges'))} ({_n(m.get('datasets'))} "
         f"datasets, {_n(m.get('models_with_datasets'))} models).",
-        f"- Names: taken as written; {_n(m.get('names_resolved'))} edges renamed by name "
-        "resolution.",
+        f"- Names: {_n(m.get('names_resolved'))} edges name their base under its current id "
+        "through the crawl's name resolution (`names` table); every other name is taken as "
+        "written.",
     ]
 
 

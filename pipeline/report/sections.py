@@ -21,9 +21,18 @@ def population_lines(analysis: dict) -> list[str]:
         lines.append(
             f"- Population analysed: **the paper's population**, the models of its "
             f"2022-08-15 list found in this snapshot: {_n(found)} of the paper's {_n(ids)} "
-            f"ids{share} (of {_n(analysis.get('snapshot_models'))} models in the snapshot). "
-            "Models renamed or deleted since 2022 are not matched."
+            f"ids{share} (of {_n(analysis.get('snapshot_models'))} models in the snapshot)."
         )
+        if analysis.get("paper_ids_as_written") is not None:
+            lines.append(
+                f"- Matching the paper's ids: {_n(analysis.get('paper_ids_as_written'))} found "
+                f"as written, {_n(analysis.get('paper_ids_via_rename'))} via a rename (the "
+                "Hub's 307 to the current id, recorded by the crawl in the `names` table), "
+                f"{_n(analysis.get('paper_ids_not_found'))} not at all (deleted, private, "
+                "beyond a partial listing, or not resolved: `crawl.resolve_paper_ids`). "
+                "Base-model and dataset names count under their current id too, once per "
+                "model; names that did not resolve are kept as written."
+            )
     else:
         lines.append(f"- Population analysed: all {_n(models)} models of the snapshot")
     measured = analysis.get("measured_tables") or []

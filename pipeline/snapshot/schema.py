@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from pipeline.dictionary import column
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """3: the sampling design's columns (`DESIGN`) in cards, security, orgs and commits."""
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
@@ -244,6 +244,37 @@ CHANGES = pa.schema(
     ]
 )
 
+NAMES = pa.schema(
+    [
+        *ENVELOPE,
+        column(
+            "name",
+            pa.string(),
+            "a model or dataset name an analysis needs, as written (paper id, base-model "
+            "reference, dataset name) that the listing does not hold",
+            nullable=False,
+        ),
+        column("kind", pa.string(), "`model` or `dataset`", nullable=False),
+        column("resolved_id", pa.string(), "its current id; null when the Hub has none"),
+        column(
+            "how",
+            pa.string(),
+            "`redirect` (the Hub answered 307 to the current id), `found` (200 as written), "
+            "`not-found` (RepoNotFound/404), `error` (see `errors`)",
+            nullable=False,
+        ),
+        column("http_status", pa.int32(), "the status of the last answer"),
+        column(
+            "evidence",
+            pa.string(),
+            "only from a replay Hub: `recorded`, `inferred` (by a rule, not observed) or "
+            "`synthetic`; null from the live Hub",
+        ),
+        column("references", pa.int64(), "models of the snapshot that name it (its priority)"),
+        column("resolved_at", TIMESTAMP, "when it was resolved (UTC; older when reused)"),
+    ]
+)
+
 # What one row of each table is, for the data dictionary.
 ROWS: dict[str, str] = {
     "models": "one row per model",
@@ -253,6 +284,7 @@ ROWS: dict[str, str] = {
     "security": "one row per model, with `details: [security]`",
     "commits": "one row per sampled repo, with `crawl.commits`",
     "changes": "one row per model re-fetched or deleted, in incremental crawls",
+    "names": "one row per name resolved, with `crawl.resolve_names`",
     "errors": "one row per failure",
 }
 
@@ -265,4 +297,5 @@ TABLES: dict[str, pa.Schema] = {
     "security": SECURITY,
     "commits": COMMITS,
     "changes": CHANGES,
+    "names": NAMES,
 }

@@ -37,7 +37,7 @@ def test_figure6_panels_are_log_scaled_and_labelled(figure6: Figure, tables) -> 
         measured, _paper = axes.containers
         assert len(measured.patches) == len(table)
     texts = [t.get_text() for t in left.texts]
-    assert "82.1%" in texts and "92.3%" in texts  # paper's and measured None
+    assert "82.1%" in texts and "92.8%" in texts  # paper's and measured None (builders aside)
     assert "(bundled sample)" in figure6.get_suptitle()
 
 

@@ -34,6 +34,7 @@ from pipeline.hub.protocol import (
     GATED_REPO,
     INVALID_CREDENTIALS_MESSAGE,
     NOT_RECORDED_HEADER,
+    RENAME_EVIDENCE_HEADER,
     REPO_NOT_FOUND,
     REVISION_NOT_FOUND,
 )
@@ -227,11 +228,14 @@ def _model_info(request: Request, store: ReplayStore, rest: list[str]) -> Answer
     repo_id = "/".join(unquote(part) for part in id_parts)
     revision = unquote(raw_tail.partition("/")[2]) if raw_tail else None
     query = parse_info_query(request.pairs)
-    record = store.get(repo_id)
-    if record is None and repo_id in store.renamed:
-        new_id = quote(store.renamed[repo_id], safe="/")
-        suffix = f"/{raw_tail}" if raw_tail else ""
-        return redirect_answer(request.with_query(f"/api/models/{new_id}{suffix}"))
+    record = store.get(repo_id) or store.names.model(repo_id)
+    if record is None:
+        moved = _renamed(store, "model", repo_id)
+        if moved is not None:
+            new_id, evidence = moved
+            suffix = f"/{raw_tail}" if raw_tail else ""
+            location = request.with_query(f"/api/models/{quote(new_id, safe='/')}{suffix}")
+            return _with_evidence(redirect_answer(location), evidence)
     if record is None or not _visible(record):
         return repo_not_found(request.auth)
     if record.get("disabled") is True:
@@ -242,6 +246,18 @@ def _model_info(request: Request, store: ReplayStore, rest: list[str]) -> Answer
     if verbatim is not None:
         return Answer(200, {"Content-Type": JSON_TYPE}, verbatim)
     return json_answer(200, model_info_body(record, query))
+
+
+def _renamed(store: ReplayStore, repo_type: str, repo_id: str) -> tuple[str, str] | None:
+    """(new id, evidence) when `repo_id` was renamed: recorded model renames first."""
+    if repo_type == "model" and repo_id in store.renamed:
+        return store.renamed[repo_id], "recorded"
+    rename = store.names.rename(repo_type, repo_id)
+    return None if rename is None else (rename.new, rename.evidence)
+
+
+def _with_evidence(answer: Answer, evidence: str) -> Answer:
+    return Answer(answer.status, {**answer.headers, RENAME_EVIDENCE_HEADER: evidence}, answer.body)
 
 
 def _resolve(request: Request, store: ReplayStore, target: ResolveTarget, base_url: str) -> Answer:
@@ -369,10 +385,32 @@ def _dataset_info(request: Request, store: ReplayStore, rest: list[str]) -> Answ
         return json_answer(404, {"error": PAGE_NOT_FOUND})
     repo = store.repo("dataset", repo_id)
     if repo is None:
-        return repo_not_found(request.auth)
+        return _dataset_record(request, store, repo_id, raw_suffix(rest))
     if revision is not None and revision not in ("main", "HEAD", repo.sha):
         return revision_not_found(revision)
     return json_answer(200, dataset_info_body(repo_id, repo.sha, sorted(repo.files)))
+
+
+def raw_suffix(rest: list[str]) -> str:
+    """`/revision/...` of a dataset_info path's segments, as received, or ""."""
+    for index, segment in enumerate(rest[:3]):
+        if segment == "revision":
+            return "/" + "/".join(rest[index:])
+    return ""
+
+
+def _dataset_record(request: Request, store: ReplayStore, repo_id: str, suffix: str) -> Answer:
+    """A recorded dataset (its listing record), a 307 for a renamed one, or RepoNotFound."""
+    record = store.names.dataset(repo_id)
+    if record is not None and _visible(record):
+        if record.get("disabled") is True:
+            return error_answer(403, DISABLED_MESSAGE)
+        return json_answer(200, record)
+    moved = _renamed(store, "dataset", repo_id) if record is None else None
+    if moved is None:
+        return repo_not_found(request.auth)
+    location = request.with_query(f"/api/datasets/{quote(moved[0], safe='/')}{suffix}")
+    return _with_evidence(redirect_answer(location), moved[1])
 
 
 def _resolve_dataset(request: Request, store: ReplayStore, target: ResolveTarget) -> Answer:

@@ -8,6 +8,8 @@ A data directory holds:
   answered a request for an old id with a renamed repo: the old id becomes a rename.
 - `readmes/{author}__{name}.md` (optional): real README.md bytes, served byte-for-byte.
 - `orgs.jsonl` (optional): one organization overview JSON per line, each with `name`.
+- `names.jsonl.gz` (optional): unlisted model records, dataset records and renames with
+  their evidence (`recorded`, `inferred`, `synthetic`), see `names.py`.
 - `repos/models/{author}__{name}/...` and `repos/datasets/{author}__{name}/...` (optional):
   the files of a model or dataset repo, served by `/{id}/resolve/...` and
   `/datasets/{id}/resolve/...` (see `ReplayStore.with_repo_files`). A model folder whose id
@@ -36,6 +38,7 @@ from types import MappingProxyType
 from typing import Any
 
 from pipeline.hub.protocol import safe_repo_path
+from pipeline.hub.replay.names import NAMES_FILE, ReplayNames
 
 MODELS_FILE = "models.jsonl.gz"
 READMES_DIR = "readmes"
@@ -92,8 +95,10 @@ class ReplayStore:
         repo_files: Iterable[RepoFiles] | None = None,
         *,
         verbatim: Mapping[str, bytes] | None = None,
+        names: ReplayNames | None = None,
     ) -> None:
         self.recorded_at = recorded_at
+        self.names = names or ReplayNames()
         self._verbatim = dict(verbatim or {})
         self._models: tuple[dict[str, Any], ...] = tuple(records)
         self._by_id: dict[str, dict[str, Any]] = {}
@@ -128,6 +133,8 @@ class ReplayStore:
             for path in repo.files:
                 safe_repo_path(path)
             self._repo_files[(repo.repo_type, repo.repo_id)] = repo
+        datasets = [repo_id for kind, repo_id in self._repo_files if kind == "dataset"]
+        self.names.check_targets(self._by_id, datasets)
 
     @classmethod
     def from_records(
@@ -164,7 +171,15 @@ class ReplayStore:
         readmes = _read_readmes(data_dir / READMES_DIR, [_record_id(r, "") for r in records])
         orgs = _read_orgs(data_dir / ORGS_FILE)
         recorded_at = f"{min(dates)}..{max(dates)}" if len(dates) > 1 else next(iter(dates), None)
-        store = cls(records, readmes=readmes, renames=renames, orgs=orgs, recorded_at=recorded_at)
+        names = ReplayNames.load(data_dir / NAMES_FILE)
+        store = cls(
+            records,
+            readmes=readmes,
+            renames=renames,
+            orgs=orgs,
+            recorded_at=recorded_at,
+            names=names,
+        )
         for repo_type, repo_id, folder in _repo_folders(data_dir / REPOS_DIR):
             store = store.with_repo_files(repo_id, folder, repo_type=repo_type)
         return store
@@ -217,6 +232,7 @@ class ReplayStore:
             self.recorded_at,
             repos.values(),
             verbatim=self._verbatim,
+            names=self.names,
         )
 
     def repo(self, repo_type: str, repo_id: str) -> RepoFiles | None:
@@ -248,6 +264,20 @@ class ReplayStore:
             self.recorded_at,
             self._repo_files.values(),
             verbatim=self._verbatim,
+            names=self.names,
+        )
+
+    def with_names(self, names: ReplayNames) -> ReplayStore:
+        """A copy that also serves `names` (unlisted models, datasets, renames)."""
+        return ReplayStore(
+            self._models,
+            self._readmes,
+            self._renames,
+            self._orgs.values(),
+            self.recorded_at,
+            self._repo_files.values(),
+            verbatim=self._verbatim,
+            names=names,
         )
 
     def __len__(self) -> int:
