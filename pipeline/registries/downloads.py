@@ -62,6 +62,7 @@ from pipeline.atomic import write_text_atomic
 from pipeline.errors import PipelineError
 from pipeline.hub.client import RetryPolicy
 from pipeline.hub.ratelimit import RETRY_STATUSES, retry_delay
+from pipeline.paths import ICSE23_ARTIFACT
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ USER_AGENT = (
     f"ptm-pipeline/{__version__} (research tool reproducing Jiang et al., ICSE 2023, Figure 1; "
     f"a few requests a run) python-requests/{requests.__version__}"
 )
-ARTIFACT_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "icse23-artifact"
+ARTIFACT_DIR = ICSE23_ARTIFACT
 
 
 class RegistryError(PipelineError):
