@@ -12,14 +12,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from pipeline.paths import ICSE23
+
 REFERENCE_FILE = "icse23.yaml"
 # The 63,367 model ids of the paper's 2022-08-15 snapshot (data/icse23/README.md).
-PAPER_IDS_FILE = (
-    Path(__file__).resolve().parents[1]
-    / "data"
-    / "icse23"
-    / "hftorrent-repo-names-2022-08-15.txt.gz"
-)
+PAPER_IDS_FILE = ICSE23 / "hftorrent-repo-names-2022-08-15.txt.gz"
 
 
 def paper_model_ids(path: Path = PAPER_IDS_FILE) -> list[str]:

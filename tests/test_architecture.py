@@ -27,12 +27,13 @@ SHARED: dict[str, set[str]] = {
     "errors": set(),
     "atomic": set(),
     "config": {"errors"},
-    "paper": set(),
+    "paper": {"paths"},
     "stats": set(),
     "estimate": {"stats"},  # design-based estimators (stratified, Horvitz-Thompson)
     "results": {"atomic", "errors"},
     "text": set(),
     "dictionary": set(),
+    "paths": set(),  # where the bundled data lives
     "builders": set(),
 }
 _SHARED = set(SHARED)

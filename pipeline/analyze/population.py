@@ -13,8 +13,10 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+from pipeline.paths import ICSE23
+
 POPULATIONS = ("all", "paper")
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "icse23"
+DATA_DIR = ICSE23
 PAPER_IDS_FILE = DATA_DIR / "hftorrent-repo-names-2022-08-15.txt.gz"
 
 

@@ -27,8 +27,9 @@ from pathlib import Path
 
 from pipeline.analyze.cardtext import SIGNALS
 from pipeline.errors import PipelineError
+from pipeline.paths import CARD_LABELS
 
-LABELS_DIR = Path(__file__).resolve().parents[2] / "data" / "card-labels"
+LABELS_DIR = CARD_LABELS
 CARDS_FILE = "cards.jsonl.gz"
 FINAL_FILE = "labels.csv"
 PARTS = ("dev", "test", "test2")

@@ -27,9 +27,10 @@ import sys
 from pathlib import Path
 
 from pipeline.atomic import write_bytes_atomic, write_text_atomic
+from pipeline.paths import CLAIMS_DATA, REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_OUT = ROOT / "data" / "claims-vs-measured"
+ROOT = REPO_ROOT
+DEFAULT_OUT = CLAIMS_DATA
 MAX_BODY_CHARS = 20_000
 TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*\|", re.MULTILINE)
 CARD_SAMPLES = "card-tables/card-text-samples-with-tables.json"

@@ -36,8 +36,9 @@ from pipeline.claims.errors import MeasurementsError
 from pipeline.claims.icwsm import icwsm_measurements
 from pipeline.claims.metrics import SCALES, canonical_metric
 from pipeline.claims.schema import MEASUREMENTS, MEASUREMENTS_COLUMNS, coerce, frame
+from pipeline.paths import CLAIMS_DATA
 
-DATA_ROOT = Path(__file__).resolve().parents[2] / "data" / "claims-vs-measured"
+DATA_ROOT = CLAIMS_DATA
 LEADERBOARD_DIR = "open-llm-leaderboard"
 BUILTIN_SOURCES = ("icwsm", "leaderboard", "hub-verified")
 REQUIRED = ("model_id", "metric", "value", "scale", "source")

@@ -15,8 +15,9 @@ from pathlib import Path
 from pipeline.errors import HubError
 from pipeline.hub.replay.server import ReplayHub, ReplayKnobs, ensure_loopback
 from pipeline.hub.replay.store import ReplayStore
+from pipeline.paths import HUB_SAMPLE
 
-DEFAULT_DATA = Path("data/hub-2024-07")
+DEFAULT_DATA = HUB_SAMPLE
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

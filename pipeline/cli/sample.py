@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.hub.replay.store import ReplayStore
+from pipeline.paths import HUB_SAMPLE, REPO_ROOT
 from pipeline.snapshot.catalog import snapshot_catalog
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_DATA = REPO_ROOT / "data" / "hub-2024-07"
+SAMPLE_DATA = HUB_SAMPLE
 STORE_ENV = "PTM_SNAPSHOTS"
 
 # Fast, quiet, listing-only crawls of a local replay Hub (no rate limit to respect).

@@ -13,7 +13,7 @@ from pipeline.analyze.run import Scan, figure7_diagnostics_table
 from pipeline.dictionary import column
 from pipeline.figures.spec import Figure, Tables
 from pipeline.paper import paper_figure7
-from pipeline.text import SAME_WITHIN_PP, count, int_or_none, pct
+from pipeline.text import count, int_or_none, pct, reading
 
 
 def compute(scan: Scan) -> dict[str, pd.DataFrame]:
@@ -73,14 +73,8 @@ def _row(task: str, pk: int, pn: int, k: int | None, n: int | None) -> str:
     difference = share - paper_share
     return (
         f"| {task} | {_kn(pk, pn, paper_share)} | {_kn(k, n, share)} | "
-        f"{difference:+.1f} | {_reading(difference)} |"
+        f"{difference:+.1f} | {reading(share, paper_share)} |"
     )
-
-
-def _reading(difference: float) -> str:
-    if abs(difference) <= SAME_WITHIN_PP:
-        return f"about the same (±{SAME_WITHIN_PP:g} pp)"
-    return "higher than the paper" if difference > 0 else "lower than the paper"
 
 
 def _kn(k: int, n: int, share_percent: float) -> str:

@@ -49,6 +49,7 @@ from pipeline.hub.protocol import (
     REVISION_NOT_FOUND,
 )
 from pipeline.hub.ratelimit import RETRY_STATUSES, RateBudget, bucket_of, retry_delay
+from pipeline.hub.retry import Retry, call_with_retries
 
 log = logging.getLogger(__name__)
 
@@ -165,26 +166,9 @@ class HubClient:
         (or, with `follow_redirects=False`, a 3xx one: each hop is then the caller's request,
         booked in the budget; with it, the session's redirects are not booked)."""
         url = self._url(path_or_url)
-        kind = endpoint_kind(url)
-        bucket = bucket_of(url)
-        last_problem = "no attempt made"
-        last_status: int | None = None
-        last_headers: dict[str, str] | None = None
-        attempts = 0
-        for attempt in range(1, self.policy.max_retries + 2):
-            attempts = attempt
-            if attempt > 1:
-                delay = retry_delay(
-                    attempt - 1,
-                    last_headers,
-                    base_s=self.policy.backoff_base_s,
-                    cap_s=self.policy.backoff_cap_s,
-                    rng=self._rng,
-                )
-                with self._lock:
-                    self.retries[kind] += 1
-                log.debug("retry %d of %s in %.2fs: %s", attempt - 1, url, delay, last_problem)
-                self._sleep(delay)
+        kind, bucket = endpoint_kind(url), bucket_of(url)
+
+        def attempt_once(attempt: int) -> httpx2.Response | Retry:
             self.budget.acquire(bucket)
             with self._lock:
                 self.requests[kind] += 1
@@ -208,27 +192,39 @@ class HubClient:
                         f"cannot reach the Hub at {self.endpoint}: {error}. "
                         "Check hub.endpoint in the configuration or HF_ENDPOINT."
                     ) from error
-                last_problem, last_status, last_headers = f"connection failed: {error}", None, None
-                continue
+                return Retry(f"connection failed: {error}")
             except _TRANSIENT_EXCEPTIONS as error:
-                last_problem = f"{type(error).__name__}: {error}"
-                last_status, last_headers = None, None
-                continue
+                return Retry(f"{type(error).__name__}: {error}")
             self.budget.observe(response.headers)
             if response.status_code in RETRY_STATUSES:
-                last_status, last_headers = response.status_code, dict(response.headers)
-                last_problem = f"HTTP {response.status_code}"
-                continue
-            if response.is_redirect and not follow_redirects:
-                with self._lock:
-                    self.requests["_ok"] += 1
-                return response
-            self._raise_for_status(response, url, attempt)
+                status = response.status_code
+                return Retry(f"HTTP {status}", status, dict(response.headers))
+            if not (response.is_redirect and not follow_redirects):
+                self._raise_for_status(response, url, attempt)
             with self._lock:
                 self.requests["_ok"] += 1
             return response
-        error_type = RateLimitError if last_status == 429 else HubRequestError
-        raise error_type(url, f"gave up: {last_problem}", status=last_status, attempts=attempts)
+
+        def wait(retry: int, last: Retry) -> None:
+            delay = retry_delay(
+                retry,
+                last.headers,
+                base_s=self.policy.backoff_base_s,
+                cap_s=self.policy.backoff_cap_s,
+                rng=self._rng,
+            )
+            with self._lock:
+                self.retries[kind] += 1
+            log.debug("retry %d of %s in %.2fs: %s", retry, url, delay, last.problem)
+            self._sleep(delay)
+
+        outcome, attempts = call_with_retries(attempt_once, self.policy.max_retries, wait)
+        if isinstance(outcome, Retry):
+            error_type = RateLimitError if outcome.status == 429 else HubRequestError
+            raise error_type(
+                url, f"gave up: {outcome.problem}", status=outcome.status, attempts=attempts
+            )
+        return outcome
 
     def requests_succeeded(self) -> bool:
         with self._lock:

@@ -62,6 +62,8 @@ from pipeline.atomic import write_text_atomic
 from pipeline.errors import PipelineError
 from pipeline.hub.client import RetryPolicy
 from pipeline.hub.ratelimit import RETRY_STATUSES, retry_delay
+from pipeline.hub.retry import Retry, call_with_retries
+from pipeline.paths import ICSE23_ARTIFACT
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ USER_AGENT = (
     f"ptm-pipeline/{__version__} (research tool reproducing Jiang et al., ICSE 2023, Figure 1; "
     f"a few requests a run) python-requests/{requests.__version__}"
 )
-ARTIFACT_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "icse23-artifact"
+ARTIFACT_DIR = ICSE23_ARTIFACT
 
 
 class RegistryError(PipelineError):
@@ -212,9 +214,10 @@ class RegistryClient:
 
     def get_json(self, url: str) -> Answer:
         policy = self.policy
-        attempt = connect_failures = 0
-        while True:
-            attempt += 1
+        connect_failures = 0
+
+        def attempt_once(attempt: int) -> requests.Response | Retry:
+            nonlocal connect_failures
             self._space(url)
             self.requests += 1
             try:
@@ -229,15 +232,30 @@ class RegistryClient:
                         f"cannot reach the download-count API ({_reason(error)}) after "
                         f"{attempt} attempt(s); offline? it needs internet access",
                     ) from error
-                self._backoff(attempt, None)
-                continue
+                return Retry(_reason(error))
             except requests.RequestException as error:
                 raise RegistryError(url, f"request failed: {_reason(error)}") from error
-            if response.status_code in RETRY_STATUSES and attempt <= policy.max_retries:
-                log.info("%s: HTTP %d, retry %d", url, response.status_code, attempt)
-                self._backoff(attempt, response.headers.get("Retry-After"))
-                continue
-            return self._answer(url, response, attempt)
+            if response.status_code in RETRY_STATUSES:
+                log.info("%s: HTTP %d, attempt %d", url, response.status_code, attempt)
+                retry_after = response.headers.get("Retry-After")
+                headers = {"Retry-After": retry_after} if retry_after is not None else None
+                return Retry(
+                    f"HTTP {response.status_code}", response.status_code, headers, response
+                )
+            return response
+
+        def wait(retry: int, last: Retry) -> None:
+            self._backoff(retry, (last.headers or {}).get("Retry-After"))
+
+        outcome, attempts = call_with_retries(attempt_once, policy.max_retries, wait)
+        if isinstance(outcome, Retry) and outcome.response is None:
+            raise RegistryUnreachable(
+                url,
+                f"cannot reach the download-count API ({outcome.problem}) after {attempts} "
+                "attempt(s); offline? it needs internet access",
+            )
+        response = outcome.response if isinstance(outcome, Retry) else outcome
+        return self._answer(url, response, attempts)
 
     def _answer(self, url: str, response: requests.Response, attempts: int) -> Answer:
         status = response.status_code

@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.cli import replay as command
 from pipeline.errors import HubError, PipelineError
+from pipeline.paths import HUB_SAMPLE
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -24,7 +25,7 @@ def test_register_adds_replay_hub_with_defaults():
     args = _parse([])
     assert args.func is command.run
     assert (args.host, args.port, args.rate_limit, args.seed) == ("127.0.0.1", 0, None, 0)
-    assert str(args.data) == "data/hub-2024-07"
+    assert args.data == HUB_SAMPLE  # the bundled sample, wherever ptm is run from
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.org"])
