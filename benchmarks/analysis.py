@@ -241,22 +241,28 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(engine: str, folder: Path, repeat: int) -> dict | None:
+def measure_in_subprocess(script: str, engine: str, folder: Path, repeat: int) -> dict | None:
+    """Run `script --child engine folder` `repeat` times, each in a fresh subprocess; the
+    fastest run, with the largest peak memory of all runs (None when one failed)."""
     runs = []
     for _ in range(repeat):
         done = subprocess.run(
-            [sys.executable, __file__, "--child", engine, str(folder)],
+            [sys.executable, script, "--child", engine, str(folder)],
             capture_output=True,
             text=True,
             check=False,
         )
         if done.returncode != 0:
-            print(f"{engine} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+            print(f"{engine} failed: {done.stderr.strip().splitlines()[-3:]}", file=sys.stderr)
             return None
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     best = min(runs, key=lambda r: r["seconds"])
     best["peak_mb"] = max(r["peak_mb"] for r in runs)
     return best
+
+
+def measure(engine: str, folder: Path, repeat: int) -> dict | None:
+    return measure_in_subprocess(__file__, engine, folder, repeat)
 
 
 # --- report --------------------------------------------------------------------------------

@@ -33,7 +33,6 @@ import argparse
 import gzip
 import json
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +41,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from analysis import SHARED_PAGES, WORK, peak_rss_mb, real_listing  # noqa: E402
+from analysis import (  # noqa: E402
+    SHARED_PAGES,
+    WORK,
+    measure_in_subprocess,
+    peak_rss_mb,
+    real_listing,
+)
 from readme_section import machine, update_readme  # noqa: E402
 
 PART_ROWS = 50_000
@@ -104,15 +109,28 @@ def build_snapshot(size: int, listing) -> Path:
     return folder
 
 
-def raw_counts() -> dict:
-    """Models with a `base_model:` tag and distinct (model, base) pairs, from the raw pages
-    with plain json (the listing has no card data, so tags are the only source)."""
+def listing_pages(pages: int | None = None) -> list[Path]:
+    """The recorded listing pages in the Hub's order (page 1 first), the first `pages`."""
+    files = sorted(
+        SHARED_PAGES.glob("models_page*_07-11-2024.json.gz"),
+        key=lambda p: int(p.name.split("_page")[1].split("_")[0]),
+    )
+    return files if pages is None else files[:pages]
+
+
+def raw_counts(pages: int | None = None) -> dict:
+    """Listing items, models with a `base_model:` tag and distinct (model, base) pairs, from
+    the raw pages with plain json (the listing has no card data, so tags are the only
+    source); an id listed twice counts once, as the crawl keeps its first row."""
     relations = ("finetune:", "adapter:", "quantized:", "merge:")
-    models, edges, items = 0, 0, 0
-    for page in sorted(SHARED_PAGES.glob("models_page*_07-11-2024.json.gz")):
+    seen: set[str] = set()
+    models, edges = 0, 0
+    for page in listing_pages(pages):
         with gzip.open(page, "rt", encoding="utf-8") as handle:
             for item in json.load(handle):
-                items += 1
+                if item["id"] in seen:
+                    continue
+                seen.add(item["id"])
                 bases = set()
                 for tag in item.get("tags") or []:
                     if tag.startswith("base_model:"):
@@ -124,7 +142,7 @@ def raw_counts() -> dict:
                             bases.add(name)
                 models += bool(bases)
                 edges += len(bases)
-    return {"items": items, "models_with_declared_base": models, "edges": edges}
+    return {"items": len(seen), "models_with_declared_base": models, "edges": edges}
 
 
 # --- engines (run in a subprocess) -------------------------------------------------------
@@ -208,21 +226,7 @@ def child(engine: str, folder: str) -> None:
 
 
 def measure(engine: str, folder: Path, repeat: int) -> dict | None:
-    runs = []
-    for _ in range(repeat):
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", engine, str(folder)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            print(f"{engine} failed: {done.stderr.strip().splitlines()[-3:]}", file=sys.stderr)
-            return None
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    best = min(runs, key=lambda r: r["seconds"])
-    best["peak_mb"] = max(r["peak_mb"] for r in runs)
-    return best
+    return measure_in_subprocess(__file__, engine, folder, repeat)
 
 
 # --- report --------------------------------------------------------------------------------

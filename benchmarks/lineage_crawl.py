@@ -6,16 +6,13 @@ A replay of the recorded listing pages (`../shared/data/hub-2024-07/model_lists/
 `benchmarks/names.py` builds it) is crawled with `configs/hub-listing.yaml` and name
 resolution off (names as written), analysed with `ptm analyze`, and `results/lineage.csv`'s
 `models_with_declared_base` and `edges` are compared with the same counts taken directly from
-the raw JSON pages: a model declares a base when one of its tags is `base_model:X` or
-`base_model:<relation>:X`; edges are the distinct (model, base) pairs (the listing has no card
-data, so tags are the only source). Prints both and the wall time. Nothing is written to the
-repository.
+the raw JSON pages by `benchmarks/lineage.py`'s `raw_counts`. Prints both and the wall time.
+Nothing is written to the repository.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import shutil
@@ -26,34 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from names import SHARED, build_data  # noqa: E402
-
-RELATIONS = ("adapter", "merge", "quantized", "finetune")
-
-
-def raw_counts(pages: int) -> dict[str, int]:
-    """Models declaring a base and (model, base) edges, from the raw listing JSON."""
-    files = sorted(
-        (SHARED / "model_lists").glob("models_page*.json.gz"),
-        key=lambda p: int(p.name.split("_page")[1].split("_")[0]),
-    )[:pages]
-    seen: set[str] = set()
-    declaring, edges = 0, 0
-    for path in files:
-        for record in json.loads(gzip.decompress(path.read_bytes())):
-            if record["id"] in seen:
-                continue
-            seen.add(record["id"])
-            bases = set()
-            for tag in record.get("tags") or []:
-                if tag.startswith("base_model:"):
-                    value = tag[len("base_model:") :]
-                    relation, _, name = value.partition(":")
-                    bases.add(name if relation in RELATIONS and name else value)
-            bases.discard("")
-            declaring += bool(bases)
-            edges += len(bases)
-    return {"models": len(seen), "models_with_declared_base": declaring, "edges": edges}
+from lineage import raw_counts  # noqa: E402
+from names import build_data  # noqa: E402
 
 
 def crawl_and_analyze(work: Path, pages: int) -> dict[str, str]:
@@ -97,14 +68,13 @@ def main() -> int:
     started = time.monotonic()
     lineage = crawl_and_analyze(args.work, args.pages)
     elapsed = time.monotonic() - started
-    raw = raw_counts(args.pages)
+    counted = raw_counts(args.pages)
+    raw = {"models": counted.pop("items"), **counted}
     result = {
         "pages": args.pages,
         "crawl_and_analyze_s": round(elapsed, 1),
         "raw_json": raw,
-        "lineage_csv": {
-            k: lineage[k] for k in ("models", *list(raw)[1:], "dangling_references", "max_depth")
-        },
+        "lineage_csv": {k: lineage[k] for k in (*raw, "dangling_references", "max_depth")},
     }
     result["equal"] = all(int(lineage[k]) == v for k, v in raw.items())
     print(json.dumps(result, indent=2))
