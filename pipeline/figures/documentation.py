@@ -13,7 +13,7 @@ import pyarrow as pa
 from pipeline.analyze.documentation import documentation_tables
 from pipeline.analyze.run import Scan
 from pipeline.dictionary import column
-from pipeline.estimate import DESIGN_COLUMNS
+from pipeline.figures.coverage import card_design
 from pipeline.figures.spec import Figure, Tables
 from pipeline.text import NOT_MEASURED, count, float_or_none, int_or_none, pct, reading, times100
 
@@ -29,13 +29,6 @@ def compute(scan: Scan) -> dict[str, pd.DataFrame]:
         design=card_design(scan),
     )
     return {"documentation": documentation, "documentation_top_models": top}
-
-
-def card_design(scan: Scan) -> pd.DataFrame | None:
-    """The cards rows' sampling design (`model_id` and `DESIGN_COLUMNS`), if crawled."""
-    if scan.cards is None or not scan.source.measured("cards"):
-        return None
-    return scan.source.read("cards", ["model_id", *DESIGN_COLUMNS])
 
 
 def section(tables: Tables, context: dict, paper: dict) -> list[str]:

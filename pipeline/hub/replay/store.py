@@ -224,16 +224,21 @@ class ReplayStore:
             **self._repo_files,
             (repo_type, repo_id): RepoFiles(repo_type, repo_id, commit, contents),
         }
-        return ReplayStore(
-            records,
-            self._readmes,
-            self._renames,
-            self._orgs.values(),
-            self.recorded_at,
-            repos.values(),
-            verbatim=self._verbatim,
-            names=self.names,
-        )
+        return self._copy(records=records, repo_files=repos.values())
+
+    def _copy(self, **changes: Any) -> ReplayStore:
+        """A new store with everything of this one except the given constructor arguments."""
+        arguments: dict[str, Any] = {
+            "records": self._models,
+            "readmes": self._readmes,
+            "renames": self._renames,
+            "orgs": self._orgs.values(),
+            "recorded_at": self.recorded_at,
+            "repo_files": self._repo_files.values(),
+            "verbatim": self._verbatim,
+            "names": self.names,
+        }
+        return ReplayStore(**{**arguments, **changes})
 
     def repo(self, repo_type: str, repo_id: str) -> RepoFiles | None:
         """The served files of a model or dataset repo, or None."""
@@ -256,29 +261,11 @@ class ReplayStore:
         if unknown:
             raise KeyError(f"overrides name unknown model ids: {unknown}")
         records = [{**r, **overrides.get(r["id"], {})} for r in self._models]
-        return ReplayStore(
-            records,
-            self._readmes,
-            self._renames,
-            self._orgs.values(),
-            self.recorded_at,
-            self._repo_files.values(),
-            verbatim=self._verbatim,
-            names=self.names,
-        )
+        return self._copy(records=records)
 
     def with_names(self, names: ReplayNames) -> ReplayStore:
         """A copy that also serves `names` (unlisted models, datasets, renames)."""
-        return ReplayStore(
-            self._models,
-            self._readmes,
-            self._renames,
-            self._orgs.values(),
-            self.recorded_at,
-            self._repo_files.values(),
-            verbatim=self._verbatim,
-            names=names,
-        )
+        return self._copy(names=names)
 
     def __len__(self) -> int:
         return len(self._models)
