@@ -137,6 +137,10 @@ class DaskSettings(_Section):
     # null: a local cluster; "tcp://host:8786": an existing Dask scheduler.
     scheduler: str | None = None
     workers: int = 2
+    # Crawl tasks wait on the network, not the CPU: several per worker let the stages that
+    # spend different rate-limit buckets run at the same time. Requests in flight are set
+    # by the rate budget (quota x latency), not by this.
+    threads_per_worker: int = 4
     processes: bool = False
 
 
@@ -321,6 +325,8 @@ def _check_ranges(config: Config, source: str) -> None:
         raise ConfigError(f"{source}: crawl.detail_batch must be at least 1")
     if dask.workers < 1:
         raise ConfigError(f"{source}: dask.workers must be at least 1")
+    if dask.threads_per_worker < 1:
+        raise ConfigError(f"{source}: dask.threads_per_worker must be at least 1")
 
 
 def _whole(value: Any) -> bool:

@@ -172,6 +172,7 @@ class HubClient:
             self.budget.acquire(bucket)
             with self._lock:
                 self.requests[kind] += 1
+            sent = time.monotonic()
             try:
                 response = get_session().get(
                     url,
@@ -195,6 +196,7 @@ class HubClient:
                 return Retry(f"connection failed: {error}")
             except _TRANSIENT_EXCEPTIONS as error:
                 return Retry(f"{type(error).__name__}: {error}")
+            self.budget.observe_latency(bucket, time.monotonic() - sent)
             self.budget.observe(response.headers)
             if response.status_code in RETRY_STATUSES:
                 status = response.status_code
