@@ -169,10 +169,13 @@ class HubClient:
         kind, bucket = endpoint_kind(url), bucket_of(url)
 
         def attempt_once(attempt: int) -> httpx2.Response | Retry:
-            self.budget.acquire(bucket)
+            # A request's time, for the budget's requests in flight, is what it holds a
+            # thread: booking it (a round trip to a shared budget) and the answer, not the
+            # wait for a free slot in the window.
+            booked = time.monotonic()
+            waited = self.budget.acquire(bucket)
             with self._lock:
                 self.requests[kind] += 1
-            sent = time.monotonic()
             try:
                 response = get_session().get(
                     url,
@@ -196,7 +199,7 @@ class HubClient:
                 return Retry(f"connection failed: {error}")
             except _TRANSIENT_EXCEPTIONS as error:
                 return Retry(f"{type(error).__name__}: {error}")
-            self.budget.observe_latency(bucket, time.monotonic() - sent)
+            self.budget.observe_latency(bucket, time.monotonic() - booked - (waited or 0.0))
             self.budget.observe(response.headers)
             if response.status_code in RETRY_STATUSES:
                 status = response.status_code

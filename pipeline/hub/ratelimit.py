@@ -24,9 +24,11 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # crawl starts with more requests in flight than it needs (they wait in the budget) rather
 # than fewer (the quota goes unused).
 PRIOR_LATENCY_S = 0.5
-# Requests in flight per bucket = quota rate x latency x this: the spare third absorbs
-# latency jitter; requests beyond the quota only wait in the budget.
-IN_FLIGHT_HEADROOM = 1.5
+# Requests in flight per bucket = quota rate x latency x this. The spare absorbs latency
+# jitter and the tail of a phase (a task keeps the threads it started with); requests
+# beyond the quota only wait in the budget. 1.5 left 16% of a 50/s quota unused on 2 cores
+# (`benchmarks/quota.py`), 2.0 none.
+IN_FLIGHT_HEADROOM = 2.0
 MAX_IN_FLIGHT = 256
 
 
@@ -135,12 +137,13 @@ class RateBudget:
             window.used += 1
             return max(window.started - now, window.blocked_until - now, 0.0)
 
-    def acquire(self, bucket: str) -> None:
-        """Book one request of `bucket` and sleep until it may be sent."""
+    def acquire(self, bucket: str) -> float:
+        """Book one request of `bucket` and sleep until it may be sent; the seconds slept."""
         wait = self.reserve(bucket)
         if wait > 0:
             self.waited_s += wait
             self._sleep(wait)
+        return wait
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Adopt the server's quota, window and reset time from `RateLimit` headers."""

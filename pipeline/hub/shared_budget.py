@@ -66,11 +66,13 @@ class SharedBudget:
         self._lock = threading.Lock()
         self._latencies: dict[str, list[float]] = {}
 
-    def acquire(self, bucket: str) -> None:
+    def acquire(self, bucket: str) -> float:
+        """Book one request of `bucket` and sleep until it may be sent; the seconds slept."""
         wait = self.actor.reserve(bucket).result()
         if wait > 0:
             self.waited_s += wait
             time.sleep(wait)
+        return max(wait, 0.0)
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Report the server's view to the actor when it says something new: another
