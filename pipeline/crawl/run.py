@@ -27,6 +27,7 @@ import json
 import logging
 import platform
 import shutil
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -54,11 +55,25 @@ from pipeline.crawl.details import (
 from pipeline.crawl.listing import ListingPhase, progress_bar
 from pipeline.crawl.pages import envelope, error_row, failure_reason
 from pipeline.crawl.phases import Phase, WorkUnit
+from pipeline.crawl.plan import (
+    RESOLVERS_BY_API_QUOTA,
+    CrawlPlan,
+    config_plan,
+    configured_quotas,
+    phases_plan,
+    refusal,
+    work_of,
+)
 from pipeline.crawl.sampling import TABLE_KEYS, Selection, annotate, keep
-from pipeline.errors import SnapshotError
+from pipeline.errors import ConfigError, SnapshotError
 from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.shared_budget import BudgetActor, SharedBudget
-from pipeline.snapshot.reader import list_snapshots, read_manifest, read_table, table_parts
+from pipeline.snapshot.reader import (
+    list_snapshots,
+    read_manifest,
+    read_table,
+    table_parts,
+)
 from pipeline.snapshot.reader import read_parts as read_snapshot_parts
 from pipeline.snapshot.schema import CHANGES, SCHEMA_VERSION, TABLES
 from pipeline.snapshot.writer import CRAWL_START, MANIFEST, SnapshotWriter, new_snapshot_id
@@ -89,15 +104,6 @@ def retry_policy(config: Config) -> RetryPolicy:
         backoff_cap_s=crawl.backoff_cap_s,
         timeout_s=crawl.timeout_s,
     )
-
-
-def quotas(config: Config) -> dict[str, int]:
-    crawl = config.crawl
-    return {
-        "api": crawl.api_quota,
-        "resolvers": crawl.resolvers_quota,
-        "pages": crawl.pages_quota,
-    }
 
 
 def find_resumable(root: Path, endpoint: str, config_hash: str) -> Path | None:
@@ -153,7 +159,7 @@ class Crawl:
         self.dask = dask
         self.now = now
         self.actor = dask.submit(
-            BudgetActor, quotas(config), config.crawl.window_s, actor=True
+            BudgetActor, configured_quotas(config), config.crawl.window_s, actor=True
         ).result()
         self.listing_client = listing_client or HubClient(
             self.endpoint, policy=retry_policy(config), budget=SharedBudget(self.actor)
@@ -203,6 +209,7 @@ class Crawl:
         return writer, []
 
     def run(self) -> CrawlResult:
+        self.check_plan(config_plan(self.config))
         writer, initial_progress = self.open_snapshot()
         progress = initial_progress
         listing = ListingPhase(self.config, self.listing_client, self.dask.submit, writer, self.now)
@@ -221,6 +228,7 @@ class Crawl:
             from pipeline.crawl.names import names_phase  # phase 4: names (`names.py`)
 
             phases.append(names_phase(self, writer, done))
+        self.check_plan(self.listed_plan(phases, len(models)))
         self.run_phases(writer, phases, done)
         manifest = self.build_manifest(writer)
         writer.write_manifest(manifest)
@@ -231,6 +239,26 @@ class Crawl:
             listing_pages_fetched=listing.pages_fetched,
             request_counts=manifest["requests"],
         )
+
+    def listed_plan(self, phases: list[Phase], models: int) -> CrawlPlan:
+        """The plan once the listing is done: the phases' exact work at the quotas the
+        listing's `RateLimit-Policy` announced (resolvers from the same plan's row)."""
+        configured = configured_quotas(self.config)
+        learned = dict(configured)
+        learned["api"] = self.actor.quota("api").result()
+        if learned["api"] != configured["api"]:
+            learned["resolvers"] = RESOLVERS_BY_API_QUOTA.get(
+                learned["api"], configured["resolvers"]
+            )
+        work = work_of(phases, self.settings.stages)
+        return phases_plan(config_plan(self.config), work, models, learned)
+
+    def check_plan(self, plan: CrawlPlan) -> None:
+        """Print the plan (stderr); refuse it when it exceeds `crawl.max_hours`."""
+        print(plan.render(), file=sys.stderr)
+        reason = refusal(plan, self.config.crawl.max_hours)
+        if reason is not None:
+            raise ConfigError(reason)
 
     def carry_over(
         self, writer: SnapshotWriter, models: pd.DataFrame, done: set[str]
