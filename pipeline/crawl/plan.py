@@ -36,6 +36,8 @@ NAMES_PER_MODEL = 0.0734
 (`benchmarks/names.py`)."""
 REQUESTS_PER_NAME = 1.02
 """28,432 requests for those 27,876 names: one each, plus one per redirect hop."""
+HUB_WINDOW_S = 300.0
+"""The Hub's fixed window (docs/hub-api.md §7); its table of quotas is per such window."""
 RESOLVERS_BY_API_QUOTA = {
     500: 3000,
     1000: 5000,
@@ -119,10 +121,9 @@ class CrawlPlan:
     def render(self) -> str:
         """The plan as the lines printed by `ptm plan` and at the start of a crawl."""
         used = {c.bucket for c in self.stages}
+        window = f"{self.window_s / 60:g} min" if self.window_s >= 60 else f"{self.window_s:g} s"
         quotas = ", ".join(
-            f"{b} {q:,} per {self.window_s / 60:g} min"
-            for b, q in sorted(self.quotas.items())
-            if b in used
+            f"{b} {q:,} per {window}" for b, q in sorted(self.quotas.items()) if b in used
         )
         lines = [
             f"plan: {self.models:,} models ({self.models_source}); quotas {quotas} "
@@ -251,12 +252,15 @@ def estimate_plan(
 
 
 def phases_plan(
-    plan: CrawlPlan, work: Mapping[str, int], models: int, quotas: Mapping[str, int]
+    plan: CrawlPlan,
+    work: Mapping[str, int],
+    models: int,
+    listing_pages: int,
+    quotas: Mapping[str, int],
 ) -> CrawlPlan:
-    """The plan once the listing is done: the exact per-model work (`stage -> requests`,
-    from the crawl's phases) at the quotas the Hub announced."""
-    listing = next(c for c in plan.stages if c.stage == "listing")
-    stages = [StageCost("listing", listing.requests, "api", "done")]
+    """The plan once the listing (`listing_pages` requests) is done: the exact per-model
+    work (`stage -> requests`, from the crawl's phases) at the quotas the Hub announced."""
+    stages = [StageCost("listing", listing_pages, "api", f"{models:,} models listed")]
     stages += [
         StageCost(stage, n, STAGE_BUCKET[stage], f"{n:,} to fetch")
         for stage, n in work.items()
@@ -317,9 +321,10 @@ def announced_quotas(
         return dict(fallback), window_s, False
     quotas = dict(fallback)
     quotas[info.resource_type] = info.limit
-    if info.resource_type == "api":
+    window = float(info.window_seconds or window_s)
+    if info.resource_type == "api" and window == HUB_WINDOW_S:
         quotas["resolvers"] = RESOLVERS_BY_API_QUOTA.get(info.limit, quotas.get("resolvers", 1))
-    return quotas, float(info.window_seconds or window_s), True
+    return quotas, window, True
 
 
 def _what(n: int, frame: int, unit: str = "models") -> str:

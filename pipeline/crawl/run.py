@@ -56,6 +56,7 @@ from pipeline.crawl.listing import ListingPhase, progress_bar
 from pipeline.crawl.pages import envelope, error_row, failure_reason
 from pipeline.crawl.phases import Phase, WorkUnit
 from pipeline.crawl.plan import (
+    HUB_WINDOW_S,
     RESOLVERS_BY_API_QUOTA,
     CrawlPlan,
     config_plan,
@@ -228,7 +229,8 @@ class Crawl:
             from pipeline.crawl.names import names_phase  # phase 4: names (`names.py`)
 
             phases.append(names_phase(self, writer, done))
-        self.check_plan(self.listed_plan(phases, len(models)))
+        pages = sum(1 for p in writer.read_progress() if p.get("phase") == "listing")
+        self.check_plan(self.listed_plan(phases, len(models), pages))
         self.run_phases(writer, phases, done)
         manifest = self.build_manifest(writer)
         writer.write_manifest(manifest)
@@ -240,18 +242,18 @@ class Crawl:
             request_counts=manifest["requests"],
         )
 
-    def listed_plan(self, phases: list[Phase], models: int) -> CrawlPlan:
+    def listed_plan(self, phases: list[Phase], models: int, pages: int) -> CrawlPlan:
         """The plan once the listing is done: the phases' exact work at the quotas the
         listing's `RateLimit-Policy` announced (resolvers from the same plan's row)."""
         configured = configured_quotas(self.config)
         learned = dict(configured)
         learned["api"] = self.actor.quota("api").result()
-        if learned["api"] != configured["api"]:
+        if learned["api"] != configured["api"] and self.config.crawl.window_s == HUB_WINDOW_S:
             learned["resolvers"] = RESOLVERS_BY_API_QUOTA.get(
                 learned["api"], configured["resolvers"]
             )
         work = work_of(phases, self.settings.stages)
-        return phases_plan(config_plan(self.config), work, models, learned)
+        return phases_plan(config_plan(self.config), work, models, pages, learned)
 
     def check_plan(self, plan: CrawlPlan) -> None:
         """Print the plan (stderr); refuse it when it exceeds `crawl.max_hours`."""
