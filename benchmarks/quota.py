@@ -22,6 +22,7 @@ bucket's per-model phase, and the 429s. Results go to stdout and (full mode) to 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from crawl import LATENCY_MS, Server, delta, versions  # noqa: E402
+from crawl import LATENCY_MS, Server, delta, own_cpu_s, versions  # noqa: E402
 from readme_section import machine, update_readme  # noqa: E402
 
 WORK = Path("/tmp/ptm-bench-quota")
@@ -59,9 +60,12 @@ def crawl_default(server: Server) -> dict[str, Any]:
     ]
     config = load_config(ROOT / "configs" / "hub.yaml", overrides)
     before = server.snapshot()
+    load_before = os.getloadavg()[0]
+    cpu = own_cpu_s()
     started = time.perf_counter()
     result = crawl(config, server.url)
     seconds = time.perf_counter() - started
+    cpu = own_cpu_s() - cpu
     served = delta(server.snapshot(), before)
     return {
         "overrides": overrides,
@@ -72,6 +76,8 @@ def crawl_default(server: Server) -> dict[str, Any]:
         "retries": result.manifest["retries"],
         "tables": {k: v["rows"] for k, v in result.manifest["tables"].items()},
         "server": served,
+        "crawler_cpu_s": cpu,
+        "load": (load_before, os.getloadavg()[0]),
     }
 
 
@@ -138,12 +144,23 @@ def render(run: dict[str, Any], shares: dict[str, dict[str, Any]], total_s: floa
             "",
             f"Crawl: {run['seconds']:.1f} s wall; crawler request counts {run['requests']}; "
             f"retries {sum(run['retries'].values())}; **{n_429} 429s of {answered:,} answers "
-            f"({n_429 / max(answered, 1):.2%})** (target <= 1%).",
+            f"({n_429 / max(answered, 1):.2%})** (target <= 1%). CPU seconds: crawler "
+            f"{run['crawler_cpu_s']:.0f}, replay Hub {run['server']['cpu_s']:.0f}, in "
+            f"{run['seconds']:.0f} s on 2 cores; load average {run['load'][0]:.1f} before, "
+            f"{run['load'][1]:.1f} after (other work on the machine shares the cores).",
             "",
             "| bucket | requests | phase (s) | whole windows | allowed requests/s | share "
             "(target >= 90%) | 429s | |",
             "|---|---|---|---|---|---|---|---|",
             *rows,
+            "",
+            *[
+                f"Allowed {bucket} answers per whole window (of {QUOTA}): "
+                + ", ".join(str(share["windows"][w][0]) for w in share["steady"])
+                + "."
+                for bucket, share in shares.items()
+                if share["steady"]
+            ],
             "",
             "Share: allowed answers in the server windows lying wholly inside the bucket's "
             "per-model phase (first to last answer of that bucket after the listing), per "
