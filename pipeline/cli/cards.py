@@ -2,7 +2,7 @@
 
 - `ptm cards signals --input IN.jsonl --output OUT.jsonl`: one `{"id", "signals"}` line per
   input card;
-- `ptm cards evaluate [--part test2]`: precision, recall and F1 per attribute on the
+- `ptm cards evaluate [--part development]`: precision, recall and F1 per attribute on the
   bundled labelled set (`data/card-labels/`).
 """
 
@@ -167,15 +167,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "and print TP, FP, FN, TN, precision, recall (95%% Wilson CIs) and F1 (95%% "
             "bootstrap CI) per attribute, and whether the targets are met (micro F1 >= "
             "0.9; precision >= 0.8 and recall >= 0.7 for attributes with >= 5 positives). "
-            "The test2 part is for measuring, never for tuning; development (dev and test of "
-            "round 1) is what the detectors were tuned on."
+            "Development (parts dev, test and test2) is what the detectors were tuned on; a "
+            "held-out part is measured once and never used for tuning."
         ),
     )
     evaluate.add_argument(
         "--part",
         choices=("dev", "test", "test2", "development", "all"),
-        default="test2",
-        help="test2: the untouched test part (default); development: dev and test (round 1)",
+        default="development",
+        help="development: dev, test and test2, what the detectors were tuned on (default)",
     )
     evaluate.add_argument("--labels", help="labelled set folder (default: data/card-labels)")
     evaluate.add_argument(

@@ -39,7 +39,7 @@ def labelled():
     return load_labelled_set()
 
 
-@pytest.mark.parametrize("part", ["test2", "development"])
+@pytest.mark.parametrize("part", ["development"])
 def test_readme_records_what_the_code_computes(labelled, part: str) -> None:
     """The per-attribute counts in data/card-labels/README.md are those of the current
     detectors (rewrite them with `ptm cards evaluate --part PART --write-readme`)."""
@@ -54,11 +54,12 @@ def test_readme_records_what_the_code_computes(labelled, part: str) -> None:
     assert verdict in section
 
 
-def test_development_part_meets_the_targets(labelled) -> None:
-    """The detectors were tuned on the development cards (round 1's dev and test parts);
-    they must at least meet the targets there (the test2 figures are recorded, not
-    asserted)."""
-    assert target_failures(evaluate_cards(select(labelled, "development"))) == []
+@pytest.mark.parametrize("part", ["dev", "test"])
+def test_development_part_meets_the_targets(labelled, part: str) -> None:
+    """The detectors were tuned on round 1's dev and test parts; they must at least meet
+    the targets there (held-out figures are recorded, not asserted). test2 joined the
+    development data in round 3, after these detectors were measured on it."""
+    assert target_failures(evaluate_cards(select(labelled, part))) == []
 
 
 def test_template_citation_is_not_a_paper() -> None:

@@ -56,7 +56,7 @@ def test_cards_split_and_size() -> None:
     assert {c.part for c in cards if 80 < c.number <= 160} == {"test"}
     assert {c.part for c in cards if c.number > 160} == {"test2"}
     assert all(c.body.strip() for c in cards)
-    assert len(select(cards, "development")) == 160 and len(select(cards, "test2")) == 100
+    assert len(select(cards, "development")) == 260 and len(select(cards, "test2")) == 100
 
 
 @pytest.mark.skipif(not SOURCE.is_file(), reason="../shared is not beside the repository")
