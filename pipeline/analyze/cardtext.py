@@ -242,7 +242,7 @@ _A_COUNTED: Final = _anchors(
 )
 _A_VERSION: Final = _anchors("version", "=>=")
 _A_COMMIT: Final = _anchors("commit")
-_A_DEMO_PLAYGROUND: Final = _anchors("demo", "playground")
+_A_DEMO_PLAYGROUND: Final = _anchors("demo", "playground", "notebook")
 _A_MS: Final = _anchors("ms=ms", "milliseconds=millisecond", "millisecond")
 _A_RECIPE: Final = _anchors("recipe")
 _A_CONFIG_CONFIG: Final = _anchors("config", "configuration=config")
@@ -427,7 +427,9 @@ _OWN_PAPER: Final = re.compile(
     + "論文|论文".encode()
 )
 _GITHUB_ENTRY: Final = re.compile(rb"howpublished *= *\{\\?url\{https?://github")
-_PAPER_ENTRY: Final = re.compile(rb"journal *= *\{(?!github)|booktitle|eprint|arxiv")
+_PAPER_ENTRY: Final = re.compile(
+    rb"journal *= *[{\"](?!github|hugging ?face)|booktitle|eprint|arxiv|archiveprefix"
+)
 
 
 def _paper(card: _Card) -> bool:
@@ -442,6 +444,8 @@ def _paper(card: _Card) -> bool:
                 continue
             if _GITHUB_ENTRY.search(entry) and not _PAPER_ENTRY.search(entry):
                 continue  # a BibTeX entry of a GitHub repository, not of a paper
+            if match.group(0) == b"@misc{" and not _PAPER_ENTRY.search(entry.split(b"\n}", 1)[0]):
+                continue  # a @misc entry without a venue or an eprint: the model, not a paper
             return True
         line = _line(b, match.start(), match.end())
         before = b[max(0, match.start() - 300) : match.start()]
@@ -473,7 +477,7 @@ _DERIVED: Final = re.compile(
     rb"|derived|merged?|resumed|continued|initiali[sz]ed|adapted|built|exl2|exllama\s?v?2|gguf|gptq"
     rb"|awq|onnx|lora|adapter|adaption|weights|checkpoint|version|variant|model files|aligned"
     rb"|modified|expanded|extended|pruned|embedding)"
-    rb"(?: (?:version|checkpoint|model|weights|files|format|quant\w*))?"
+    rb"(?:\]\([^)\s]*\))?(?: (?:version|checkpoint|model|weights|files|format|quant\w*))?"
     rb" (?:(?:of|from|for|on top of|off of|upon)\s+"
     + _ARTICLE
     + _NAME
@@ -482,9 +486,11 @@ _DERIVED: Final = re.compile(
     + rb"[\[*`]*"
     + _FAMILY
     + rb")"
+    # "we fine-tune(d) meta-llama/Llama-2-7b-hf on ...": a Hub id right after the verb
+    rb"|tuned? (?:the )?(?:model )?`?[\w.-]+/[\w.-]*\d[\w.-]*"
 )
 _DERIVED_ANCHORS: Final = _anchors(
-    "tuned",
+    "tuned|tune|finetune=tune",
     "finetuned",
     "trained",
     "pretrained",
@@ -529,7 +535,7 @@ _BASED_ON: Final = re.compile(
     rb"(?i:based|built) (?i:on|upon)\s+(?i:the |a |an )?(?i:pre-?trained |original |base )?"
     rb"(?:\[[^\]\n]{2,100}\]\(|`[^`\n]{2,80}`|[\w.-]+/[\w.-]+|(?i:https?://huggingface\.co/)"
     rb"|[A-Z][\w.-]*\d[\w.-]*|[A-Z][a-z]*[A-Z][\w.-]*|[A-Z]{2,}[\w.-]*|[A-Z][a-z]+[ -]\d[\w.]*"
-    rb"|(?i:" + _FAMILY + rb"))"
+    rb"|(?i:(?:[\w-]+ ){0,3}" + _FAMILY + rb"))"
 )
 _BASED_ANCHORS: Final = _anchors("based", "built")
 # "original/base/parent model: X", "Base: X", "as the base", "merge_method:", ...
@@ -539,8 +545,13 @@ _BASE_LABEL: Final = re.compile(
     rb"(?!\[?more information)" + _NAME + rb"|base model of"
     rb"|(?:fine-?tuned|trained|initiali[sz]ed) (?:using|with|from) (?:the )?pre-?trained [\[*`]*\w"
     rb"|(?:transfer learning|fine-?tun\w+|trained|initiali[sz]ed|starting|continued) (?:from|with"
-    rb"|on top of) \[[^\]\n]+\]\(https?://huggingface\.co/(?!datasets/|spaces/)"
-    rb"|finetuned from model(?: \[optional\])?\**\s*(?::|\xef\xbc\x9a)\W{0,4}(?!\[?more information)\w"
+    rb"|on top of|on) (?:the )?\[[^\]\n]+\]\(https?://huggingface\.co/(?!datasets/|spaces/)"
+    # "see the original [model card] here: <a Hub model>", "Source: <a Hub model>"
+    rb"|(?:original|source)(?: model)?(?: card)?(?: here| at| is)?\W{0,6}\s*(?:\[[^\]\n]{2,100}\]\()?"
+    rb"https?://huggingface\.co/(?!datasets/|spaces/|docs/|blog/)[\w.-]+/[\w.-]+"
+    rb"|original model card (?:at |here |is )?\W{0,4}"
+    + _NAME
+    + rb"|finetuned from model(?: \[optional\])?\**\s*(?::|\xef\xbc\x9a)\W{0,4}(?!\[?more information)\w"
     rb"|merge_method\s*:|based around\s+\[[^\]\n]+\]\(https?://huggingface"
     rb"|architecture of base model"
 )
@@ -567,22 +578,25 @@ _BASE_LABEL_ANCHORS: Final = _anchors(
 )
 # "Base model: X" at the start of a line; "... as the base", "X is the base"
 _BASE_LINE: Final = re.compile(
-    rb"base(?: model)?\W{0,4}(?::|\xef\xbc\x9a)\s*\**\s*(?!\[?more information)" + _NAME
+    rb"base(?:[ _]model)?(?:</?\w+>|\W){0,8}(?::|\xef\xbc\x9a)\s*\**\s*(?!\[?more information)"
+    rb"(?:" + _NAME + rb"|" + _FAMILY + rb")"
 )
 _BASE_BEFORE: Final = re.compile(rb"(?:\bas (?:the )?|\b(?:was|is) (?:the|my|our) )\Z")
 # "<Name> fine-tuned on/with/for": the name (as written) just before
 _NAME_TUNED: Final = re.compile(
-    rb"\b[A-Z][A-Za-z]*[A-Z0-9][\w.-]*(?: \d+(?:\.\d+)?[BM])?\s+(?:[Ff]ine-?[Tt]uned|[Ff]inetuned)"
+    rb"\b[A-Z][A-Za-z]*[A-Z0-9][\w.-]*(?: \d+(?:\.\d+)?[BM])?(?: model)?\s+(?:[Ff]ine[- ]?[Tt]uned"
+    rb"|[Ff]inetuned)"
     rb"\s+(?:on|with|for)\b"
 )
 # "<family> [model] was fine-tuned", "[a Hub model](...) model ... fine-tuned"
 _FAMILY_TUNED: Final = re.compile(
-    rb"(?<![\w-])" + _FAMILY + rb"[\w.-]*\** (?:[\w-]+ ){0,3}?(?:model )?(?:was |is |that was )?"
+    rb"(?<![\w-])" + _FAMILY + rb"[\w./-]*\** (?:[\w-]+ ){0,3}?(?:model )?(?:was |is |that was )?"
     rb"(?:fine-?tuned|finetuned|further trained|trained on)\b(?! from scratch)"
 )
 _HUB_MODEL_TUNED: Final = re.compile(
-    rb"\]\(https?://huggingface\.co/(?!datasets/|spaces/)[\w.-]+/[\w.-]+\) model\b[^.\n]{0,80}?"
-    rb"(?:fine-?tuned|finetuned|trained|adapted)"
+    rb"\]\(https?://huggingface\.co/(?!datasets/|spaces/)[\w.-]+/[\w.-]+\)(?: model\b[^.\n]{0,80}?"
+    rb"(?:fine-?tuned|finetuned|trained|adapted)|\W{0,3} (?:model )?(?:which|that) (?:is|was|has been)"
+    rb" (?:fine-?tuned|finetuned|further trained|adapted))"
     rb"|huggingface\.co/[\w.-]+/[\w.-]+\)? with onnx weights"
 )
 _MIX: Final = re.compile(
@@ -604,6 +618,27 @@ _TUNED_ANCHORS: Final = _anchors("tuned", "finetuned", "trained")
 _FOREIGN_WORDS: Final = _tokens("tuné", "basé", "basado", "ajustado", "basiert", "feinabgestimmt")
 
 
+_BASE_CELL: Final = re.compile(
+    rb"(?:(?:base|original|parent|pre-?trained|source)(?: model)?|fine-?tuned from)\Z"
+)
+
+
+def _base_table(card: _Card) -> bool:
+    """A table column (or row) naming the base model, with a value."""
+    for header, rows in card.tables():
+        columns = [j for j, h in enumerate(header) if _BASE_CELL.match(h)]
+        for row in rows:
+            cells = [row[j] for j in columns if j < len(row)]
+            if len(row) > 1 and _BASE_CELL.match(row[0]):
+                cells.append(row[1])
+            if any(_HUB_MODEL.search(c) or _FAMILY_CELL.match(c) for c in cells):
+                return True
+    return False
+
+
+_FAMILY_CELL: Final = re.compile(rb"[\[`*]*" + _FAMILY)
+
+
 def _base_model(card: _Card) -> bool:
     b = card.b
     if _at(card, _DERIVED_ANCHORS, _DERIVED) or _at(card, _BASED_ANCHORS, _BASED_ON, raw=True):
@@ -613,7 +648,9 @@ def _base_model(card: _Card) -> bool:
     for i in _occurrences(card, _A_BASE):
         if _BASE_BEFORE.search(b, max(0, i - 12), i) and not b[i + 4 : i + 5].isalnum():
             return True
-        if _BASE_LINE.match(b, i) and not _WORD.search(b, b.rfind(b"\n", 0, i) + 1, i):
+        if _BASE_LINE.match(b, i) and not _WORD.search(
+            _TAGS.sub(b"", b[b.rfind(b"\n", 0, i) + 1 : i])
+        ):
             return True
     for i in _occurrences(card, _TUNED_ANCHORS, limit=20):
         start = max(0, i - 90)
@@ -626,6 +663,8 @@ def _base_model(card: _Card) -> bool:
     ):
         return True
     if (b" of " in b or b" between " in b) and _at(card, _MIX_ANCHORS, _MIX, raw=True):
+        return True
+    if b"base" in card.toks and _base_table(card):
         return True
     if not b.isascii() or card.has(_FOREIGN_WORDS):
         for match in _BASE_FOREIGN.finditer(b):
@@ -687,6 +726,8 @@ _ARCH_KIND_ANCHORS: Final = _anchors(
     "full=full model architecture",
 )
 _ARCH_BLOCKS: Final = re.compile(rb"\d+ x \w*(?:layer|block)\(")
+# a passthrough merge (mergekit) stacks layer ranges of its sources: it defines the layers
+_PASSTHROUGH: Final = re.compile(rb"merge_method: *passthrough")
 
 
 def _architecture(card: _Card) -> bool:
@@ -701,6 +742,8 @@ def _architecture(card: _Card) -> bool:
     if _at(card, _ARCH_CONFIG_ANCHORS, _ARCH_CONFIG) or _at(card, _ARCH_KIND_ANCHORS, _ARCH_KIND):
         return True
     if (b"block" in b or b"layer" in b) and b" x " in b and _ARCH_BLOCKS.search(b):
+        return True
+    if b"passthrough" in toks and b"layer_range" in b and _PASSTHROUGH.search(b):
         return True
     if b"architecture" in toks:
         for heading, start, end in card.sections():
@@ -764,11 +807,23 @@ _HARDWARE_HEADING: Final = re.compile(rb"hardware|compute infrastructure|compute
 _HW_HOURS: Final = re.compile(rb"gpu hours|tpu hours|gpu-hours")
 
 
+# a training configuration's device count: the Trainer's "distributed_type: multi-GPU" with
+# "num_devices: 8", ESPnet's "ngpu: 1"
+_DEVICE_COUNT: Final = re.compile(
+    rb"distributed_type: multi-[gt]pu\s*\n\s*-? ?num_devices: \d+|\bngpus?: \d+"
+)
+_DEVICE_WORDS: Final = _tokens("devices", "ngpu", "ngpus")
+# "A100-40G x 4", "A6000 48GB * 8": the accelerator and how many
+_ACCELERATOR_COUNT: Final = re.compile(rb"[\w-]*(?: \d+ ?gb?)?\s*[x*\xc3\x97]\s*\d+\b")
+
+
 def _training_hardware(card: _Card) -> bool:
     b = card.b
     if (b"used" in card.toks and b"hardware_used" in b) or (
         b"hours" in card.toks and _HW_HOURS.search(b)
     ):
+        return True
+    if card.has(_DEVICE_WORDS) and _DEVICE_COUNT.search(b):
         return True
     for i in _occurrences(card, _ACCELERATOR_ANCHORS, limit=20):
         match = _ACCELERATOR_AT.match(b, i)
@@ -783,7 +838,8 @@ def _training_hardware(card: _Card) -> bool:
             default=len(right),
         )
         evidence = (
-            _TRAIN_BEFORE.search(segment)
+            _ACCELERATOR_COUNT.match(b, end)
+            or _TRAIN_BEFORE.search(segment)
             or _TRAIN_AFTER.search(right, 0, cut)
             or _HARDWARE_KEY.search(b[max(0, i - 70) : i])
             or _COUNT_X.search(b[max(0, i - 12) : i])
@@ -846,12 +902,25 @@ _RUNS_ON_ANCHORS: Final = _anchors(
 _HW_REQUIREMENT: Final = re.compile(
     rb"hardware requirements?\b|recommended hardware\b|max ram required\b|\|\s*vram\s*\|"
 )
+_MEMORY_FOREIGN_WORDS: Final = _tokens("speicher", "mémoire", "memoria")
 _HW_REQ_WORDS: Final = _tokens("requirement", "requirements", "recommended", "required", "vram")
+
+
+# "pipeline optimized for CPU" (spaCy's template); an amount of memory in other languages
+_OPTIMIZED_FOR: Final = re.compile(rb"optimi[sz]ed for (?:the )?(?:cpu|gpu)s?\b")
+_MEMORY_FOREIGN: Final = re.compile(
+    rb"\d+(?:\.\d+)? ?gb\S{0,4} ?(?:gpu |vram )?"
+    + "(?:메모리|显存|内存|メモリ|ビデオメモリ|память|speicher|mémoire|memoria)".encode()
+)
 
 
 def _inference_hardware(card: _Card) -> bool:
     b = card.b
     if card.has(_HW_REQ_WORDS) and _HW_REQUIREMENT.search(b):
+        return True
+    if (b"optimized" in card.toks or b"optimised" in card.toks) and _OPTIMIZED_FOR.search(b):
+        return True
+    if (not b.isascii() or card.has(_MEMORY_FOREIGN_WORDS)) and _MEMORY_FOREIGN.search(b):
         return True
     if _at(card, _MEMORY_ANCHORS, _MEMORY_AMOUNT):
         return True
@@ -866,7 +935,7 @@ def _inference_hardware(card: _Card) -> bool:
 
 # --- training configuration -------------------------------------------------------------
 
-_HP_VALUE: Final = rb"[\s*`'\":=|\-]{0,6}\s*(?:of\s+|is\s+|was\s+|=\s*)?[\d.]+(?:e-?\d+)?"
+_HP_VALUE: Final = rb"[\s*`'\":=|,\-]{0,6}\s*(?:of\s+|is\s+|was\s+|=\s*)?[\d.]+(?:e-?\d+)?"
 _HYPERPARAMETERS: Final = re.compile(
     rb"(?:learning[ _]rate|lr\b|batch[ _]size|num[ _]train[ _]epochs|num[ _]epochs|epochs?\b"
     rb"|warmup[ _](?:steps|ratio)|weight[ _]decay|gradient[ _]accumulation\w*|optimizer\b"
@@ -899,6 +968,29 @@ _COUNT_BEFORE: Final = re.compile(rb"\b\d+(?:\.\d+)?k? \Z")
 _COUNT_WORDS: Final = re.compile(
     rb"(?:epochs?|training steps|steps at resolution|instances per batch)\b"
 )
+# "(trained) for 20k steps", "for 2 million steps"
+_FOR_COUNT_BEFORE: Final = re.compile(
+    rb"\bfor (?:another )?\d+(?:\.\d+)? ?(?:k|m|million|thousand)? (?:training )?\Z"
+)
+_A_STEPS: Final = _anchors("steps", "iterations")
+# a "Hyperparameters" section with a key and a number ("lr: 2e-4", "('n_timesteps', 1e7)")
+_HP_HEADING: Final = re.compile(rb"hyper-?param")
+_KEY_NUMBER: Final = re.compile(rb"[a-z_]+['\"]?\s*[:=,|]\s*-?[\d.]+(?:e-?\d+)?\b")
+
+
+# a table column named by a hyperparameter, with a number under it
+_HP_COLUMN: Final = re.compile(
+    rb"(?:lr|learning[ _]rate|batch[ _]size|warmup[ _]steps|weight[ _]decay|max[ _]steps)\Z"
+)
+_HP_TABLE_WORDS: Final = _tokens("lr", "learning", "batch", "epochs", "epoch", "warmup", "decay")
+
+
+def _hyperparameter_table(card: _Card) -> bool:
+    for header, rows in card.tables():
+        columns = [j for j, h in enumerate(header) if _HP_COLUMN.match(h)]
+        if columns and any(j < len(row) and row[j][:1].isdigit() for row in rows for j in columns):
+            return True
+    return False
 
 
 def _hyperparameters(card: _Card) -> bool:
@@ -908,6 +1000,15 @@ def _hyperparameters(card: _Card) -> bool:
     for i in _occurrences(card, _A_COUNTED):
         if _COUNT_WORDS.match(b, i) and _COUNT_BEFORE.search(b[max(0, i - 14) : i]):
             return True
+    for i in _occurrences(card, _A_STEPS):
+        if _FOR_COUNT_BEFORE.search(b[max(0, i - 32) : i]):
+            return True
+    if card.has(_HP_TABLE_WORDS) and _hyperparameter_table(card):
+        return True
+    if b"hyperparameters" in card.toks or b"hyperparameter" in card.toks:
+        for heading, start, end in card.sections():
+            if _HP_HEADING.search(heading) and _KEY_NUMBER.search(b, start, min(end, start + 3000)):
+                return True
     return False
 
 
@@ -942,8 +1043,47 @@ _FRAMEWORK_LIBS: Final = _anchors(
     "ml=ml-agents",
     "mlagents",
 )
+# A library's version anywhere in the text: a pin ("transformers>=4.37.0", "spaCy | >=3.3.1"),
+# "<library> 4.21.0", "[AutoAWQ](link) 0.0.2 or later", "python version: 3.9.12"
+_PINNED: Final = re.compile(
+    rb"(?:transformers|pytorch|torch|tensorflow|tokenizers|peft|diffusers|accelerate|autoawq"
+    rb"|auto-gptq|optimum|exllamav2|bitsandbytes|onnxruntime|spacy|vllm|sentence-transformers|trl"
+    rb"|flax|jax|keras|espnet|nemo_toolkit|nemo|paddlepaddle|paddlenlp|mxnet|cuda|llama\.cpp)"
+    rb"(?:\]\([^)\s]*\))?(?: version)?[\s*|`:=v(]{0,8}(?:>=|==|~=|<=|>)?\s*v?\d+\.\d+"
+    rb"(?![\d.]*\s*(?:million|billion|[mbk]\b|%))"
+)
+_PINNED_ANCHORS: Final = _anchors(
+    "transformers",
+    "pytorch",
+    "torch",
+    "tensorflow",
+    "tokenizers",
+    "peft",
+    "diffusers",
+    "accelerate",
+    "autoawq",
+    "auto=auto-gptq",
+    "optimum",
+    "exllamav2",
+    "bitsandbytes",
+    "onnxruntime",
+    "spacy",
+    "vllm",
+    "sentence=sentence-transformers",
+    "trl",
+    "flax",
+    "jax",
+    "keras",
+    "espnet",
+    "nemo",
+    "paddlepaddle",
+    "paddlenlp",
+    "mxnet",
+    "cuda",
+    "llama=llama.cpp",
+)
 _FRAMEWORK_ANYWHERE: Final = re.compile(
-    rb"pip3? install [^\n]*(?:==|>=|~=)\s*\d|python\s*(?:==|>=)?\s*3\.\d+\b"
+    rb"pip3? install [^\n]*(?:==|>=|~=)\s*\d|python(?: version)?\W{0,4}(?:==|>=|=)?\s*3\.\d+\b"
     rb"|(?:transformers|autoawq|auto-gptq|optimum|peft|torch|pytorch|llama\.cpp|exllamav2|vllm"
     rb"|text-generation-inference|tgi)\s+(?:version\s+)?v?\d+\.\d+[\w.]*\s+(?:or later|or newer"
     rb"|or higher|\+)"
@@ -980,6 +1120,8 @@ def _framework_versions(card: _Card) -> bool:
                 return True
     if _at(card, _FRAMEWORK_ANYWHERE_ANCHORS, _FRAMEWORK_ANYWHERE):
         return True
+    if _at(card, _PINNED_ANCHORS, _PINNED):
+        return True
     if (b"version" in card.toks or b">=" in b) and _at(card, _A_VERSION, _VERSION_OF):
         return True
     return b"commit" in card.toks and _at(card, _A_COMMIT, _COMMIT_LINK) is not None
@@ -989,10 +1131,10 @@ def _framework_versions(card: _Card) -> bool:
 
 _NOTEBOOK: Final = re.compile(
     rb"colab\.research\.google\.com|ipynb\b|kaggle\.com/(?:code|notebooks?)/"
-    rb"|spaces/(?!open-llm-leaderboard|huggingfaceh4/open_llm_leaderboard"
-    rb"|[\w-]+/[\w-]*leaderboard)"
-    rb"|demo\b[^\n]{0,40}https?://|gradio\.app|playground\b[^\n]{0,40}https?://"
-    rb"|colab\b[^\n]{0,40}https?://"
+    # a Space, unless a leaderboard, a licence page, a benchmark or the GGUF conversion tool
+    rb"|spaces/(?![\w-]+/[\w-]*(?:leaderboard|license|licence|bench|gguf-my-repo)\b)"
+    rb"|demo\b[^\n]{0,40}(?:\n\s*)?https?://(?!huggingface\.co/docs/)|gradio\.app"
+    rb"|playground\b[^\n]{0,40}https?://|colab\b[^\n]{0,40}(?:\n\s*)?https?://"
 )
 _NOTEBOOK_ANCHORS: Final = _anchors(
     "colab",
@@ -1003,7 +1145,9 @@ _NOTEBOOK_ANCHORS: Final = _anchors(
     "gradio",
     "playground",
 )
-_DEMO_LINK_TEXT: Final = re.compile(rb"\[[^\]\n]*\b(?:demo|playground)\b[^\]\n]*\]\(https?://")
+_DEMO_LINK_TEXT: Final = re.compile(
+    rb"\[[^\]\n]*\b(?:demo|playground|notebooks?)\b[^\]\n]*\]\(https?://"
+)
 
 
 def _notebook_or_demo(card: _Card) -> bool:
@@ -1062,10 +1206,10 @@ _FINE_TUNING: Final = re.compile(
     rb"|autotrain llm\b|fine-?tuning (?:guide|script|example|notebook|code|tutorial)s?\b"
     rb"|--resume\b|resume the training|learn how to train|detailed experimental setup"
     rb"|rl_zoo3\.train\b|reproduce the training"
-    # DreamBooth/LoRA trainers: "trained by X with [a trainer](colab/notebook/github) link"
+    # "trained with [a trainer's code](github)": the trainer's code. (A DreamBooth model
+    # "trained by X with [a Colab notebook]" only says how it was made: not a guide.)
     rb"|(?:trained|tuned|made)(?: by [\w.-]+)? (?:with|using) \[[^\]\n]+\]\(https?://"
-    rb"(?:colab\.research\.google\.com|[^)\s]*\.ipynb|github\.com/[\w-]+/[\w-]*(?:dreambooth|axolotl"
-    rb"|lora|script|train|tun))"
+    rb"github\.com/[\w-]+/[\w-]*(?:dreambooth|axolotl|lora|script|train|tun)"
     # "how it was created/trained: [link]"
     rb"|how (?:it|this model|the model) was (?:created|trained|fine-?tuned|made|built)\b"
     rb"[^\n]{0,80}(?:\]\(|https?://)"
@@ -1097,7 +1241,7 @@ _FT_AROUND: Final = re.compile(
     rb"|train yours\b|training \(with the rl zoo\)|training notebook\b"
     rb"|(?:create|train|build|make) your own\b[^\n]{0,100}(?:\]\(|https?://)"
     rb"|(?:training|train|pre-?training|fine-?tuning|finetuning) (?:and evaluation )?(?:code|codes"
-    rb"|scripts?|recipe|notebook|config(?:uration)?(?: file)?|framework|setup)s?\b[^\n]{0,120}?"
+    rb"|scripts?|recipe|notebook|config(?:uration)?(?: file)?|setup)s?\b[^\n]{0,120}?"
     rb"(?:\]\(|https?://)"
     rb"|(?:train(?:ing)?|fine-?tuning|finetuning) recipe[^\n]{0,40}\]\(https?://"
 )
@@ -1114,7 +1258,6 @@ _FT_AROUND_ANCHORS: Final = _anchors(
     "recipe",
     "config",
     "configuration=config",
-    "framework",
     "setup",
 )
 _RECIPE_LINK: Final = re.compile(rb"\[[^\]\n]{0,20}\brecipe\b[^\]\n]{0,30}\]\(https?://")
@@ -1237,26 +1380,62 @@ _NOT_DATA_NAME: Final = (
     rb"|unsloth|dreambooth)\b)"
 )
 _DATA_NAME: Final = (
-    rb"(?:\[[^\]\n]{2,80}\]\((?!https?://(?:huggingface\.co/(?!datasets/)|github\.com/))"
+    rb"(?:\[[^\]\n]{0,80}(?i:data|corpus)[^\]\n]{0,80}\]\("
+    rb"|\[[^\]\n]{2,80}\]\((?!https?://(?:huggingface\.co/(?!datasets/)|github\.com/))"
     rb"|`[^`\n]{2,80}`|[A-Z][\w-]*[A-Z0-9][\w-]*|[a-z]+_[\w-]+|[\w.-]+/[\w.-]+|(?i:"
     + _KNOWN_DATA
     + rb"))"
 )
 # "fine-tuned/trained [up to 3 words] on/using/with <a name>", "evaluated on <a name>"
 _TRAINED_ON: Final = re.compile(
-    rb"(?i:(?:tuned|finetuned|trained|pre-?trained)(?:\s+(?!on\b|using\b|with\b|by\b)[\w-]+){0,3}"
+    rb"(?i:(?:tuned?|finetuned?|trained|pre-?trained)(?:\s+(?!on\b|using\b|with\b|by\b|your\b"
+    rb"|their\b)[\w-]+){0,3}"
     rb"\s+(?:on|using|with)|(?:evaluated|tested|validated)(?:\s+(?!on\b)[\w-]+){0,3}\s+on)"
-    rb"\s+(?i:the |a |an )?(?i:subsets? of |the )?(?:[\w-]+ ){0,4}?(?i:the )?"
+    rb"\s+(?i:(?:the|a|an)\s+)?(?i:subsets? of |the )?(?:[\w-]+ ){0,4}?(?i:the )?"
     rb"(?i:large-scale )?(?i:dataset )?\**" + _NOT_DATA_NAME + _DATA_NAME
 )
 _TRAINED_ON_ANCHORS: Final = _anchors(
-    "tuned",
-    "finetuned",
-    "trained",
-    "pretrained",
+    "tuned|tune|finetuned|finetune=tune",
+    "trained|pretrained=trained",
     "evaluated",
     "tested",
     "validated",
+)
+_DATA_ANCHORS: Final = _anchors("data=data", "dataset=data", "corpus")
+# "fine-tuned using ~220,000 captioned images": a quantity of described data items
+_TRAINED_ON_DATA: Final = re.compile(
+    rb"(?:tuned?|finetuned?|trained)(?: \w+){0,2}? (?:on|using|with) (?:a |an |the )?"
+    rb"(?:approximately |about |around |over |roughly |~)?\d[\d,.]*\s?(?:k|m|million|thousand)?"
+    rb" (?:[\w-]+ ){0,3}(?:images|samples|examples|pairs|sentences|conversations|dialogues|documents"
+    rb"|instructions|utterances|texts|questions|articles|hours|photos|tweets|reviews)\b"
+)
+# "the training data includes...", "the full dataset consists of 6 sources"
+_DATA_DESCRIBED: Final = re.compile(
+    rb"(?:data|dataset|corpus)(?: \w+){0,2} (?:consists? of|contains?|comprises?|includes?"
+    rb"|is composed of|was collected|were collected|comes from|was built|was created|is made up)\b"
+)
+# a metric reported "on" a named benchmark in a sentence: evaluated-on data named
+_SCORE_ON: Final = re.compile(
+    rb"(?i:score|scores|accuracy|pass@1|f1|bleu|wer|exact match|performance|results?|sota)"
+    rb"\b[^.\n]{0,60}?\b(?i:on|in) (?i:the )?(?!(?:GitHub|Hugging|HuggingFace|Colab|Kaggle|PyTorch"
+    rb"|TensorFlow|Windows|Linux|Mac|NVIDIA|Nvidia|Google|A100|H100|GPU|CPU|TPU)\b)"
+    rb"(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+[A-Z][\w-]*)\b"
+)
+_SCORE_ANCHORS: Final = _anchors(
+    "score",
+    "accuracy",
+    "pass=pass@1",
+    "f1",
+    "bleu",
+    "wer",
+    "exact=exact match",
+    "performance",
+    "result",
+    "sota",
+)
+# a table column or row naming the training/evaluation data, with a value
+_DATA_CELL: Final = re.compile(
+    rb"(?:train(?:ing)?[ _](?:data|dataset|datasets|data ?set|corpus)|trained on|sources)\Z"
 )
 _DATASET_IS: Final = re.compile(
     rb"datasets?(?: used)?(?: for training)?(?:\s*(?::|\xef\xbc\x9a)|\s+(?:is|are|was|were))\s*"
@@ -1273,7 +1452,7 @@ _NAMED_BEFORE: Final = re.compile(
 _CAPITAL_BEFORE: Final = re.compile(
     rb"\b(?:[Ww]ith|[Oo]n|[Uu]sing|[Ff]rom) (?:the )?(?!(?:The|This|That|Our|My|A|An|Custom"
     rb"|Private|None|Unknown|Training|Train|Test|Evaluation|Validation|Internal|Proprietary|New"
-    rb"|Same)\b)[A-Z][\w.-]+(?: [\w.-]+){0,2} \Z"
+    rb"|Same)\b)[A-Z][\w./-]+(?: [\w./-]+){0,2} \Z"
 )
 _ON_THE_BEFORE: Final = re.compile(
     rb"\bon the (?!none\b|unknown\b|a\b|an\b|my\b|our\b|own\b|small\b|custom\b|private\b"
@@ -1285,6 +1464,7 @@ _HUB_DATASET: Final = re.compile(
     rb"[\w.-]+(?:/[\w.-]+)?(?![\w./-]*/resolve/)"
 )
 _DATA_CJK: Final = tuple(w.encode() for w in ("データセット", "数据集", "语料"))
+_DATA_TABLE_WORDS: Final = _tokens("trained", "training", "train", "sources")
 _DATA_WORDS: Final = _tokens("data", "dataset", "datasets", "corpus", "corpora", "データ", "数据")
 
 
@@ -1296,12 +1476,33 @@ def _calibration(b: bytes, start: int, end: int) -> bool:
     )
 
 
+def _data_table(card: _Card) -> bool:
+    """A table with a data column (or a row named so) holding a value."""
+    for header, rows in card.tables():
+        columns = [j for j, h in enumerate(header) if _DATA_CELL.match(h)]
+        for row in rows:
+            if any(j < len(row) and len(row[j]) > 2 and row[j] != b"-" for j in columns):
+                return True
+            if (
+                len(row) > 1
+                and _DATA_CELL.match(row[0])
+                and len(_B_PLACEHOLDER.sub(b"", row[1])) > 6
+            ):
+                return True
+    return False
+
+
 def _dataset_details(card: _Card) -> bool:
     b, raw, toks = card.b, card.raw, card.toks
-    for i in _occurrences(card, _TRAINED_ON_ANCHORS):
-        match = _TRAINED_ON.match(raw, i)
+    for i in _occurrences(card, _TRAINED_ON_ANCHORS, limit=120):
+        match = _TRAINED_ON.match(raw, i) or _TRAINED_ON_DATA.match(b, i)
         if match and not _calibration(b, match.start(), match.end()):
             return True
+    if _at(card, _DATA_ANCHORS, _DATA_DESCRIBED):
+        return True
+    match = _at(card, _SCORE_ANCHORS, _SCORE_ON, raw=True)
+    if match and not _calibration(b, match.start(), match.end()):
+        return True
     for i in _occurrences(card, _A_DATASET_CORPUS):
         match = _DATASET_IS.match(raw, i)
         if match and not _calibration(b, match.start(), match.end()):
@@ -1319,6 +1520,8 @@ def _dataset_details(card: _Card) -> bool:
             if match and not _calibration(b, match.start(), match.end()):
                 return True
     if not b.isascii() and any(w in b for w in _DATA_CJK):
+        return True
+    if card.has(_DATA_TABLE_WORDS) and _data_table(card):
         return True
     if not card.has(_DATA_WORDS) and b.isascii():
         return False
@@ -1350,6 +1553,11 @@ _DETECTORS: Final[dict[str, Callable[[_Card], bool]]] = {
 }
 
 
+def _prepare(body: str) -> str:
+    text = strip_front_matter(body)
+    return _COMMENT.sub("", text) if "<!--" in text else text
+
+
 def card_signals(body: object) -> dict[str, bool | None]:
     """Every signal of `SIGNALS` for one card body (front matter, if any, is removed);
     all None (unknown) when there is no body. Never raises.
@@ -1358,8 +1566,5 @@ def card_signals(body: object) -> dict[str, bool | None]:
     "Training Data", "Hardware" or "Environmental Impact" whose content is a placeholder."""
     if not isinstance(body, str):
         return dict.fromkeys(SIGNALS)
-    text = strip_front_matter(body)
-    if "<!--" in text:
-        text = _COMMENT.sub("", text)
-    card = _Card(text)
+    card = _Card(_prepare(body))
     return {name: detector(card) for name, detector in _DETECTORS.items()}

@@ -54,12 +54,10 @@ def test_readme_records_what_the_code_computes(labelled, part: str) -> None:
     assert verdict in section
 
 
-@pytest.mark.parametrize("part", ["dev", "test"])
-def test_development_part_meets_the_targets(labelled, part: str) -> None:
-    """The detectors were tuned on round 1's dev and test parts; they must at least meet
-    the targets there (held-out figures are recorded, not asserted). test2 joined the
-    development data in round 3, after these detectors were measured on it."""
-    assert target_failures(evaluate_cards(select(labelled, part))) == []
+def test_development_part_meets_the_targets(labelled) -> None:
+    """The detectors were tuned on the development cards (dev, test and test2); they must
+    at least meet the targets there (held-out figures are recorded, not asserted)."""
+    assert target_failures(evaluate_cards(select(labelled, "development"))) == []
 
 
 def test_template_citation_is_not_a_paper() -> None:
