@@ -24,8 +24,11 @@ optional) the signals are unknown (None).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
 from typing import Final
 
 SIGNALS: tuple[str, ...] = (
@@ -1452,7 +1455,7 @@ _NAMED_BEFORE: Final = re.compile(
 _CAPITAL_BEFORE: Final = re.compile(
     rb"\b(?:[Ww]ith|[Oo]n|[Uu]sing|[Ff]rom) (?:the )?(?!(?:The|This|That|Our|My|A|An|Custom"
     rb"|Private|None|Unknown|Training|Train|Test|Evaluation|Validation|Internal|Proprietary|New"
-    rb"|Same)\b)[A-Z][\w./-]+(?: [\w./-]+){0,2} \Z"
+    rb"|Same)\b)[A-Z][\w./-]*[\w/-](?: [\w./-]*[\w/-]){0,2} \Z"
 )
 _ON_THE_BEFORE: Final = re.compile(
     rb"\bon the (?!none\b|unknown\b|a\b|an\b|my\b|our\b|own\b|small\b|custom\b|private\b"
@@ -1553,9 +1556,56 @@ _DETECTORS: Final[dict[str, Callable[[_Card], bool]]] = {
 }
 
 
+# --- the token model --------------------------------------------------------------------
+
+# A linear model over the card's word tokens (logistic regression, trained on the
+# development cards by `scripts/train_card_model.py`, weights in JSON), for the attributes
+# whose wording varies too much for rules alone: an attribute is shown when a rule fires OR
+# the model's score exceeds the threshold (the combination chosen by cross-validation on
+# the development cards; `data/card-labels/README.md`, "Model selection").
+MODEL_FILE: Final = Path(__file__).with_name("cardtext_model.json")
+
+
+@cache
+def _token_model() -> tuple[float, dict[str, tuple[float, dict[bytes, float], frozenset[bytes]]]]:
+    """(threshold, {attribute: (bias, weights, vocabulary)}) from `MODEL_FILE`."""
+    model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    attributes = {}
+    for name, part in model["attributes"].items():
+        if name not in SIGNALS:
+            raise ValueError(f"{MODEL_FILE}: unknown attribute {name!r}")
+        weights = {token.encode(): float(w) for token, w in part["weights"].items()}
+        attributes[name] = (float(part["bias"]), weights, frozenset(weights))
+    return float(model["threshold"]), attributes
+
+
+def token_score(tokens: frozenset[bytes], attribute: str) -> float | None:
+    """The token model's score (a logit) of a card's tokens for one attribute; None when
+    the model does not cover the attribute."""
+    part = _token_model()[1].get(attribute)
+    if part is None:
+        return None
+    bias, weights, vocabulary = part
+    return bias + sum(weights[t] for t in tokens & vocabulary)
+
+
+def card_tokens(body: str) -> frozenset[bytes]:
+    """The word tokens of a card body, as the detectors and the token model see them."""
+    return _Card(_prepare(body)).toks
+
+
 def _prepare(body: str) -> str:
     text = strip_front_matter(body)
     return _COMMENT.sub("", text) if "<!--" in text else text
+
+
+def rule_signals(body: object) -> dict[str, bool | None]:
+    """The rules alone (no token model): what `card_signals` gives before the model's
+    OR, for the model's training and the option comparison."""
+    if not isinstance(body, str):
+        return dict.fromkeys(SIGNALS)
+    card = _Card(_prepare(body))
+    return {name: detector(card) for name, detector in _DETECTORS.items()}
 
 
 def card_signals(body: object) -> dict[str, bool | None]:
@@ -1567,4 +1617,10 @@ def card_signals(body: object) -> dict[str, bool | None]:
     if not isinstance(body, str):
         return dict.fromkeys(SIGNALS)
     card = _Card(_prepare(body))
-    return {name: detector(card) for name, detector in _DETECTORS.items()}
+    signals = {name: detector(card) for name, detector in _DETECTORS.items()}
+    threshold, model = _token_model()
+    for name, (bias, weights, vocabulary) in model.items():
+        if not signals[name]:
+            score = bias + sum(weights[t] for t in card.toks & vocabulary)
+            signals[name] = score > threshold
+    return signals

@@ -36,10 +36,12 @@ performance_table, training_log, paper, base_model, architecture, training_hardw
 hyperparameters, notebook_or_demo, framework_versions, inference_hardware, latency,
 fine_tuning, co2. A value is true or false; all are null when the body is null.
 
-The detectors are rules over the card's Markdown (pipeline/analyze/cardtext.py); their
-precision and recall, measured on a labelled random sample of real cards, are in
-data/card-labels/README.md (`ptm cards evaluate`). They err: for shares over many cards,
-use the error-corrected estimates of `ptm analyze` (attribute_coverage.csv).
+The detectors are rules over the card's Markdown, OR'ed for dataset_details and
+base_model with a small token model shipped as JSON (pipeline/analyze/cardtext.py,
+cardtext_model.json); their precision and recall, measured on a labelled random sample of
+real cards, are in data/card-labels/README.md (`ptm cards evaluate`). They err: for shares
+over many cards, use the error-corrected estimates of `ptm analyze`
+(attribute_coverage.csv).
 
 A bad line stops the command with an error naming the line (exit code 2); the output file
 is written only when every line was read. Use - for standard input or output.
