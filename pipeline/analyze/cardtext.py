@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Final
 
@@ -107,16 +108,18 @@ _TOKEN_TABLE: Final = bytes(
     else 32
     for c in range(256)
 )
-_LIMIT: Final = 40  # occurrences of one anchor tried per card
+# lead bytes of UTF-8 CJK, kana, Hangul and Cyrillic characters
+_SCRIPT_BYTES: Final = tuple(bytes([c]) for c in (*range(0xE3, 0xEE), 0xD0, 0xD1))
+_LIMIT: Final = 40  # occurrences of one anchor tried per card (by default)
 _B_PLACEHOLDER: Final = re.compile(
     rb"\[?\s*more\s+information\s+needed\s*\]?\.?|\[optional\]|\{\{.*?\}\}|\bn/?a\b|\btbd\b"
     rb"|\[?\s*todo\b[^\]\n]*\]?"
 )
 _B_PLACEHOLDER_ANY_CASE: Final = re.compile(_B_PLACEHOLDER.pattern, re.IGNORECASE)
 _B_BLANK: Final = re.compile(rb"[\s\-*_#>|:`.]+")
+# a heading line (after its "\n"): "# Title", "### Title ###", or only bold text
 _B_HEADING: Final = re.compile(
-    rb"\n {0,3}(?:#{1,6}[ \t]+([^\n]+?)[ \t]*#*[ \t]*|\*\*([^*\n]{2,80}?)"
-    rb"\*\*[ \t]*:?[ \t]*)(?=\n)"
+    rb" {0,3}(?:#{1,6}[ \t]+([^\n]+?)[ \t]*#*[ \t]*|\*\*([^*\n]{2,80}?)\*\*[ \t]*:?[ \t]*)\Z"
 )
 
 
@@ -129,13 +132,17 @@ class _Card:
     """One card: its text as bytes (`raw`, and `b` lowercased: the same offsets), the set of
     its word tokens, and (lazily) its sections and tables."""
 
-    __slots__ = ("_sections", "_tables", "b", "raw", "toks")
+    __slots__ = ("_found", "_sections", "_tables", "ascii", "b", "cjk", "raw", "toks")
 
     def __init__(self, text: str) -> None:
         # a newline on both sides: every line starts after a "\n" and ends before one
         self.raw = ("\n" + text + "\n").encode("utf-8", "surrogatepass")
         self.b = self.raw.lower()
         self.toks = frozenset(self.raw.translate(_TOKEN_TABLE).split())
+        self.ascii = self.raw.isascii()
+        # CJK, Hangul or Cyrillic text (not only punctuation or emoji)
+        self.cjk = not self.ascii and any(byte in self.raw for byte in _SCRIPT_BYTES)
+        self._found: dict[bytes, list[int]] = {}
         self._sections: list[tuple[bytes, int, int]] | None = None
         self._tables: list[tuple[list[bytes], list[list[bytes]]]] | None = None
 
@@ -143,15 +150,41 @@ class _Card:
         """Is any of these tokens in the card?"""
         return not self.toks.isdisjoint(words)
 
+    def where(self, literal: bytes, limit: int) -> Iterator[int]:
+        """The first `limit` offsets of `literal` in the lowercased text. Each offset is
+        looked for once per card, when a rule first asks for it, and shared by every rule
+        that anchors on the literal."""
+        found = self._found.get(literal)
+        if found is None:
+            found = self._found[literal] = [self.b.find(literal)]
+        n = 0
+        while n < limit:
+            if n == len(found) - 1:  # the last entry is where to look next
+                i = found[-1]
+                if i < 0:
+                    return
+                found.append(self.b.find(literal, i + len(literal)))
+            yield found[n]
+            n += 1
+
     def sections(self) -> list[tuple[bytes, int, int]]:
         """(lowercased heading, start, end) of every section that has a heading."""
         if self._sections is None:
             b = self.b
-            found = (
-                [(m.group(1) or m.group(2), m.start(), m.end()) for m in _B_HEADING.finditer(b)]
-                if (b"#" in b or b"**" in b)
-                else []
-            )
+            found = []
+            # a heading line starts with "#" or "**" after at most 3 spaces: look for those
+            # characters (a one-byte search is fast) and keep the ones at a line's start
+            for mark in (b"#", b"**"):
+                i = b.find(mark)
+                while i >= 0:
+                    start = b.rfind(b"\n", 0, i)
+                    end = b.find(b"\n", i)
+                    if i - start <= 4 and not b[start + 1 : i].strip(b" "):
+                        match = _B_HEADING.match(b, start + 1, end)
+                        if match:
+                            found.append((match.group(1) or match.group(2), start, end))
+                    i = b.find(mark, end)
+            found.sort(key=lambda heading: heading[1])
             self._sections = [
                 (heading.strip(), end, found[i + 1][1] if i + 1 < len(found) else len(b))
                 for i, (heading, _, end) in enumerate(found)
@@ -161,7 +194,7 @@ class _Card:
     def tables(self) -> list[tuple[list[bytes], list[list[bytes]]]]:
         """(header cells, body rows) of every pipe or HTML table, lowercased."""
         if self._tables is None:
-            self._tables = _pipe_tables(self.b) + _html_tables(self.b)
+            self._tables = _pipe_tables(self) + _html_tables(self.b)
         return self._tables
 
 
@@ -177,20 +210,16 @@ def _at(
     literal) pairs; a literal is looked for only when its token is in the card; `pattern`
     is matched AT each occurrence of the literal in the lowercased text (`raw`: in the
     text as written)."""
-    b, toks = card.b, card.toks
-    text = card.raw if raw else b
+    toks = card.toks
+    text = card.raw if raw else card.b
+    match = pattern.match
     for gate, literal in anchors:
         if gate and toks.isdisjoint(gate):
             continue
-        step = len(literal)
-        i = b.find(literal)
-        tried = 0
-        while i >= 0 and tried < limit:
-            match = pattern.match(text, i)
-            if match:
-                return match
-            i = b.find(literal, i + step)
-            tried += 1
+        for i in card.where(literal, limit):
+            found = match(text, i)
+            if found:
+                return found
     return None
 
 
@@ -198,17 +227,11 @@ def _occurrences(
     card: _Card, anchors: Iterable[tuple[frozenset[bytes], bytes]], limit: int = _LIMIT
 ):
     """Offsets of the anchors' literals (of those whose token is in the card)."""
-    b, toks = card.b, card.toks
+    toks = card.toks
     for gate, literal in anchors:
         if gate and toks.isdisjoint(gate):
             continue
-        step = len(literal)
-        i = b.find(literal)
-        tried = 0
-        while i >= 0 and tried < limit:
-            yield i
-            i = b.find(literal, i + step)
-            tried += 1
+        yield from card.where(literal, limit)
 
 
 def _anchors(*words: str) -> tuple[tuple[frozenset[bytes], bytes], ...]:
@@ -226,6 +249,12 @@ def _anchors(*words: str) -> tuple[tuple[frozenset[bytes], bytes], ...]:
 
 def _tokens(*words: str) -> frozenset[bytes]:
     return frozenset(w.encode() for w in words)
+
+
+def _line_start(b: bytes, i: int) -> bool:
+    """Is there only blank space between the start of the line and offset `i`?"""
+    start = b.rfind(b"\n", 0, i) + 1
+    return not b[start:i].strip()
 
 
 def _line(b: bytes, start: int, end: int | None = None) -> bytes:
@@ -256,7 +285,7 @@ _A_HUB_DATASET: Final = _anchors("datasets=huggingface.co/datasets/")
 # --- tables -----------------------------------------------------------------------------
 
 _TABLE_SEPARATOR: Final = re.compile(
-    rb"\n[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{1,}:?[ \t]*)+\|?[ \t]*(?=\n)"
+    rb"[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{1,}:?[ \t]*)+\|?[ \t]*\Z"
 )
 _HTML_ROW: Final = re.compile(rb"<tr\b.*?</tr>", re.DOTALL)
 _HTML_CELL: Final = re.compile(rb"<t[hd]\b[^>]*>(.*?)</t[hd]>", re.DOTALL)
@@ -273,17 +302,23 @@ def _cells(line: bytes) -> list[bytes]:
     return [c.strip().strip(b"*_` ") for c in line.split(b"|")]
 
 
-def _pipe_tables(b: bytes) -> list[tuple[list[bytes], list[list[bytes]]]]:
-    if b"|" not in b or b"--" not in b:
+def _pipe_tables(card: _Card) -> list[tuple[list[bytes], list[list[bytes]]]]:
+    b = card.b
+    if b"|" not in b:
         return []
     tables = []
-    for match in _TABLE_SEPARATOR.finditer(b):
-        start = match.start()
+    i = b.find(b"--")
+    while i >= 0:
+        start = b.rfind(b"\n", 0, i)  # the separator line's "\n"
+        line_end = b.find(b"\n", i)
+        i = b.find(b"--", line_end)  # the next line with a "--"
+        if not _TABLE_SEPARATOR.match(b, start + 1, line_end):
+            continue
         header = b[b.rfind(b"\n", 0, start) + 1 : start]
         if b"|" not in header:
             continue
         rows = []
-        position = match.end() + 1
+        position = line_end + 1
         for _ in range(_MAX_ROWS):
             stop = b.find(b"\n", position)
             if stop < 0:
@@ -302,10 +337,11 @@ def _html_tables(b: bytes) -> list[tuple[list[bytes], list[list[bytes]]]]:
         return []
     tables = []
     for chunk in b.split(b"<table")[1:]:
-        chunk = chunk.split(b"</table>", 1)[0]
+        end = chunk.find(b"</table>")
+        chunk = chunk if end < 0 else chunk[:end]
         rows = [
-            [_TAGS.sub(b"", c).strip() for c in _HTML_CELL.findall(r)]
-            for r in _HTML_ROW.findall(chunk)[:_MAX_ROWS]
+            [_TAGS.sub(b"", c).strip() for c in _HTML_CELL.findall(r.group(0))]
+            for r in islice(_HTML_ROW.finditer(chunk), _MAX_ROWS)
         ]
         rows = [r for r in rows if r]
         if rows:
@@ -356,16 +392,24 @@ def _is_result_table(header: list[bytes], rows: list[list[bytes]]) -> bool:
 
 # A preformatted report (sklearn's classification_report, a pandas printout of scores).
 _TEXT_REPORT: Final = re.compile(
-    rb"precision +recall +f1-score|\n *(?:accuracy|macro avg|weighted avg) +[\d.]+ "
-    rb"|\n *score\n(?:[^\n]*\n){0,3}[^\n]*\b\d+\.\d{2,}\b"
+    rb"precision +recall +f1-score|(?:accuracy|macro avg|weighted avg) +[\d.]+ "
+    rb"|score\n(?:[^\n]*\n){0,3}[^\n]*\b\d+\.\d{2,}\b"
 )
-_REPORT_WORDS: Final = _tokens("precision", "accuracy", "avg", "score")
+_REPORT_ANCHORS: Final = _anchors(
+    "precision", "accuracy", "avg=macro avg", "avg=weighted avg", "score"
+)
 
 
 def _performance_table(card: _Card) -> bool:
     if any(_is_result_table(header, rows) for header, rows in card.tables()):
         return True
-    return card.has(_REPORT_WORDS) and b"```" in card.b and bool(_TEXT_REPORT.search(card.b))
+    if b"```" not in card.b:
+        return False
+    b = card.b
+    for i in _occurrences(card, _REPORT_ANCHORS):
+        if _TEXT_REPORT.match(b, i) and (b[i] == 112 or _line_start(b, i)):  # 112: "p"
+            return True
+    return False
 
 
 # --- training log -----------------------------------------------------------------------
@@ -374,14 +418,17 @@ _LOG_LINKS: Final = re.compile(
     rb"wandb\.ai/|wandb\.me/|tensorboard\.dev/|comet\.(?:ml|com)/|/tensorboard\b|trainer_state\.json"
     rb"|events\.out\.tfevents|training[ _]logs?\b|train(?:ing)?[ _]log\.(?:txt|json)|\[tensorboard"
 )
-_LOG_WORDS: Final = _tokens("wandb", "tensorboard", "comet", "trainer", "tfevents", "logs", "log")
+_LOG_ANCHORS: Final = _anchors(
+    "wandb", "tensorboard", "comet", "trainer=trainer_state", "tfevents", "log|logs=log"
+)
 _STEP_WORDS: Final = _tokens("epoch", "step", "steps", "epochs")
 _STEP_COLUMNS: Final = frozenset((b"epoch", b"step", b"steps", b"epochs", b"global_step"))
 
 
 def _training_log(card: _Card) -> bool:
-    if card.has(_LOG_WORDS) and _LOG_LINKS.search(card.b):
-        return True
+    for i in _occurrences(card, _LOG_ANCHORS):
+        if _LOG_LINKS.search(card.b, max(0, i - 10), i + 30):
+            return True
     if not card.has(_STEP_WORDS):
         return False
     for header, rows in card.tables():
@@ -608,9 +655,32 @@ _MIX: Final = re.compile(
 )
 _MIX_ANCHORS: Final = _anchors("mix", "merge", "blend", "fusion")
 # Derivation words of other languages, near a Hub model link or an owner/name id.
-_BASE_FOREIGN: Final = re.compile(
-    "(?:ファインチューニング|微调|微調|基于|基於|ベース|量子化|квантиз|дообуч|основан|на основе"
-    "|fine-?tuné|basé sur|basado en|ajustado|basiert auf|feinabgestimmt|기반|파인튜닝)".encode()
+# derivation words of other languages (the non-ASCII ones looked for only in non-ASCII cards)
+_BASE_FOREIGN: Final = tuple(
+    w.encode()
+    for w in (
+        "ファインチューニング",
+        "微调",
+        "微調",
+        "基于",
+        "基於",
+        "ベース",
+        "量子化",
+        "квантиз",
+        "дообуч",
+        "основан",
+        "на основе",
+        "기반",
+        "파인튜닝",
+    )
+)
+_BASE_FOREIGN_LATIN: Final = _anchors(
+    "tuné",
+    "basé=basé sur",
+    "basado=basado en",
+    "ajustado",
+    "basiert=basiert auf",
+    "feinabgestimmt",
 )
 _HUB_MODEL: Final = re.compile(
     rb"huggingface\.co/(?!datasets/|spaces/|docs/|blog/|models\?|papers/)[\w.-]+/[\w.-]+"
@@ -618,7 +688,6 @@ _HUB_MODEL: Final = re.compile(
 )
 _WORD: Final = re.compile(rb"\w")
 _TUNED_ANCHORS: Final = _anchors("tuned", "finetuned", "trained")
-_FOREIGN_WORDS: Final = _tokens("tuné", "basé", "basado", "ajustado", "basiert", "feinabgestimmt")
 
 
 _BASE_CELL: Final = re.compile(
@@ -669,10 +738,10 @@ def _base_model(card: _Card) -> bool:
         return True
     if b"base" in card.toks and _base_table(card):
         return True
-    if not b.isascii() or card.has(_FOREIGN_WORDS):
-        for match in _BASE_FOREIGN.finditer(b):
-            if _HUB_MODEL.search(b, max(0, match.start() - 300), match.end() + 100):
-                return True
+    foreign = [(frozenset(), w) for w in _BASE_FOREIGN] if card.cjk else []
+    for i in _occurrences(card, (*foreign, *_BASE_FOREIGN_LATIN), limit=10):
+        if _HUB_MODEL.search(b, max(0, i - 300), i + 130):
+            return True
     return False
 
 
@@ -686,8 +755,6 @@ _ARCH_COUNT: Final = re.compile(
 )
 _ARCH_COUNT_ANCHORS: Final = _anchors(
     "layer",
-    "transformer",
-    "attention",
     "head",
     "hidden",
     "expert",
@@ -700,8 +767,8 @@ _ARCH_CONFIG_ANCHORS: Final = _anchors(
     "attention=num_attention_heads",
     "hidden=hidden_size",
     "d=d_model",
-    "n=n_layer",
-    "n=n_head",
+    "layer=n_layer",
+    "head=n_head",
 )
 _ARCH_KIND: Final = re.compile(
     rb"(?:encoder-decoder|encoder decoder|decoder-only|decoder only|encoder-only|seq2seq"
@@ -716,19 +783,20 @@ _ARCH_KIND_ANCHORS: Final = _anchors(
     "seq2seq",
     "sequence",
     "autoregressive=autoregressive",
-    "auto=auto-regressive",
+    "regressive=auto-regressive",
     "mixture",
     "moe",
     "stream=n-stream",
-    "u=u-net",
+    "net=u-net",
     "unet",
     "vision",
     "based=based on the",
     "sentencetransformer",
-    "transformer=(0): transformer(",
-    "full=full model architecture",
+    "sentencetransformer=(0): transformer(",
+    "architecture=full model architecture",
 )
 _ARCH_BLOCKS: Final = re.compile(rb"\d+ x \w*(?:layer|block)\(")
+_BLOCK_ANCHORS: Final = _anchors("x=layer(", "x=block(")
 # a passthrough merge (mergekit) stacks layer ranges of its sources: it defines the layers
 _PASSTHROUGH: Final = re.compile(rb"merge_method: *passthrough")
 
@@ -744,8 +812,9 @@ def _architecture(card: _Card) -> bool:
             return True
     if _at(card, _ARCH_CONFIG_ANCHORS, _ARCH_CONFIG) or _at(card, _ARCH_KIND_ANCHORS, _ARCH_KIND):
         return True
-    if (b"block" in b or b"layer" in b) and b" x " in b and _ARCH_BLOCKS.search(b):
-        return True
+    for i in _occurrences(card, _BLOCK_ANCHORS, limit=10):
+        if _ARCH_BLOCKS.search(b, max(0, i - 40), i + 7):
+            return True
     if b"passthrough" in toks and b"layer_range" in b and _PASSTHROUGH.search(b):
         return True
     if b"architecture" in toks:
@@ -763,24 +832,23 @@ _ACCELERATOR: Final = (
     rb"|m[123] (?:pro|max|ultra)|gaudi\d?|trainium|mi\d{3}x?)s?\b)"
 )
 _ACCELERATOR_AT: Final = re.compile(_ACCELERATOR)
+# (a100, h100, v100 and p100 are found through their "100": one scan for the four)
 _ACCELERATOR_ANCHORS: Final = _anchors(
-    "=a100",
-    "=h100",
-    "=v100",
-    "=p100",
-    "=h200",
-    "=a10",
-    "=a30",
-    "=a40",
-    "=a6000",
-    "=rtx",
+    "a100|h100|v100|p100=100",
+    "h200",
+    "a10|a10g=a10",
+    "a30",
+    "a40",
+    "a6000",
+    "rtx|rtxa6000|rtxa5000|rtxa4000|rtx2080|rtx2080ti|rtx3060|rtx3070|rtx3080|rtx3080ti|rtx3090"
+    "|rtx3090ti|rtx4060|rtx4070|rtx4080|rtx4090=rtx",
     "l4",
     "l40",
     "t4",
     "k80",
-    "=gtx",
-    "=tpu",
-    "=gpu",
+    "gtx|gtx1060|gtx1070|gtx1080|gtx1080ti|gtx1650|gtx1660|gtx980|gtx970=gtx",
+    "tpu|tpuv2|tpuv3|tpuv4|tpuv5|tpuv5e|multitpu=tpu",
+    "gpu|multigpu=gpu",
     "gaudi|gaudi2",
     "trainium",
     "mi250|mi250x|mi300|mi300x=mi",
@@ -806,29 +874,31 @@ _SPECIFIC_ACCELERATOR: Final = re.compile(
     rb"|trainium|mi\d{3}x?)\b"
 )
 _READER: Final = re.compile(rb"\b(?:you|your|please|recommended|typical|minimum|requirements?)\b")
-_HARDWARE_HEADING: Final = re.compile(rb"hardware|compute infrastructure|compute|infrastructure")
-_HW_HOURS: Final = re.compile(rb"gpu hours|tpu hours|gpu-hours")
+_A_HOURS: Final = _anchors("hours")
 
 
 # a training configuration's device count: the Trainer's "distributed_type: multi-GPU" with
 # "num_devices: 8", ESPnet's "ngpu: 1"
 _DEVICE_COUNT: Final = re.compile(
-    rb"distributed_type: multi-[gt]pu\s*\n\s*-? ?num_devices: \d+|\bngpus?: \d+"
+    rb"distributed_type: multi-[gt]pu\s*\n\s*-? ?num_devices: \d+|ngpus?: \d+"
 )
-_DEVICE_WORDS: Final = _tokens("devices", "ngpu", "ngpus")
+_DEVICE_ANCHORS: Final = _anchors("devices=distributed_type: multi-", "ngpu|ngpus=ngpu")
 # "A100-40G x 4", "A6000 48GB * 8": the accelerator and how many
 _ACCELERATOR_COUNT: Final = re.compile(rb"[\w-]*(?: \d+ ?gb?)?\s*[x*\xc3\x97]\s*\d+\b")
 
 
 def _training_hardware(card: _Card) -> bool:
     b = card.b
-    if (b"used" in card.toks and b"hardware_used" in b) or (
-        b"hours" in card.toks and _HW_HOURS.search(b)
-    ):
+    if b"used" in card.toks and b"hardware_used" in b:
         return True
-    if card.has(_DEVICE_WORDS) and _DEVICE_COUNT.search(b):
+    for i in _occurrences(card, _A_HOURS, limit=10):
+        if b[i - 4 : i] in (b"gpu ", b"tpu ", b"gpu-", b"tpu-"):
+            return True
+    if _at(card, _DEVICE_ANCHORS, _DEVICE_COUNT):
         return True
     for i in _occurrences(card, _ACCELERATOR_ANCHORS, limit=20):
+        if b[i : i + 3] == b"100":
+            i -= 1  # the "a" of "a100" (or h, v, p)
         match = _ACCELERATOR_AT.match(b, i)
         if not match:
             continue
@@ -862,7 +932,7 @@ def _training_hardware(card: _Card) -> bool:
     if b"hardware" in card.toks or b"compute" in card.toks or b"infrastructure" in card.toks:
         for heading, start, end in card.sections():
             if (
-                _HARDWARE_HEADING.search(heading)
+                (b"hardware" in heading or b"compute" in heading or b"infrastructure" in heading)
                 and b"requirement" not in heading
                 and b"inference" not in heading
                 and _SPECIFIC_ACCELERATOR.search(b, start, end)
@@ -900,31 +970,31 @@ _RUNS_ON_ANCHORS: Final = _anchors(
     "laptop",
     "mac",
     "apple",
-    "=gb",
 )
 _HW_REQUIREMENT: Final = re.compile(
     rb"hardware requirements?\b|recommended hardware\b|max ram required\b|\|\s*vram\s*\|"
 )
-_MEMORY_FOREIGN_WORDS: Final = _tokens("speicher", "mémoire", "memoria")
-_HW_REQ_WORDS: Final = _tokens("requirement", "requirements", "recommended", "required", "vram")
+_HW_REQ_ANCHORS: Final = _anchors("hardware", "required=max ram", "vram")
 
 
 # "pipeline optimized for CPU" (spaCy's template); an amount of memory in other languages
 _OPTIMIZED_FOR: Final = re.compile(rb"optimi[sz]ed for (?:the )?(?:cpu|gpu)s?\b")
-_MEMORY_FOREIGN: Final = re.compile(
-    rb"\d+(?:\.\d+)? ?gb\S{0,4} ?(?:gpu |vram )?"
-    + "(?:메모리|显存|内存|メモリ|ビデオメモリ|память|speicher|mémoire|memoria)".encode()
-)
+_AMOUNT_FOREIGN_BEFORE: Final = re.compile(rb"\d+(?:\.\d+)? ?gb\S{0,4} ?(?:gpu |vram )?\Z")
+_MEMORY_FOREIGN: Final = tuple(w.encode() for w in ("메모리", "显存", "内存", "メモリ", "память"))
+_MEMORY_FOREIGN_LATIN: Final = _anchors("speicher", "mémoire", "memoria")
 
 
 def _inference_hardware(card: _Card) -> bool:
     b = card.b
-    if card.has(_HW_REQ_WORDS) and _HW_REQUIREMENT.search(b):
-        return True
+    for i in _occurrences(card, _HW_REQ_ANCHORS, limit=10):
+        if _HW_REQUIREMENT.search(b, max(0, i - 12), i + 26):
+            return True
     if (b"optimized" in card.toks or b"optimised" in card.toks) and _OPTIMIZED_FOR.search(b):
         return True
-    if (not b.isascii() or card.has(_MEMORY_FOREIGN_WORDS)) and _MEMORY_FOREIGN.search(b):
-        return True
+    foreign = [(frozenset(), w) for w in _MEMORY_FOREIGN] if card.cjk else []
+    for i in _occurrences(card, (*foreign, *_MEMORY_FOREIGN_LATIN), limit=10):
+        if _AMOUNT_FOREIGN_BEFORE.search(b, max(0, i - 24), i):
+            return True
     if _at(card, _MEMORY_ANCHORS, _MEMORY_AMOUNT):
         return True
     for i in _occurrences(card, _A_RAM_VRAM_MEMORY):
@@ -965,7 +1035,7 @@ _HP_ANCHORS: Final = _anchors(
     "steps=training steps",
     "instances",
     "dropout",
-    "trained=trained for",
+    "trained",
 )
 _COUNT_BEFORE: Final = re.compile(rb"\b\d+(?:\.\d+)?k? \Z")
 _COUNT_WORDS: Final = re.compile(
@@ -1105,7 +1175,7 @@ _FRAMEWORK_ANYWHERE_ANCHORS: Final = _anchors(
     "llama=llama.cpp",
     "exllamav2",
     "vllm",
-    "text=text-generation-inference",
+    "later|newer|higher=text-generation-inference",
     "tgi",
 )
 _VERSION_OF: Final = re.compile(rb"(?:>=|version)\s*v?\d+\.\d+[\w.]* (?:of|or later)")
@@ -1203,7 +1273,7 @@ def _latency(card: _Card) -> bool:
 # Matched AT its first word
 _FINE_TUNING: Final = re.compile(
     rb"how to (?:fine-?tune|train)\b|fine-?tun(?:e|ing) (?:this|the) model\b"
-    rb"|to fine-?tune\b[^.\n]{0,60}\b(?:use|run|follow|see)\b"
+    rb"|(?<=to )fine-?tune\b[^.\n]{0,60}\b(?:use|run|follow|see)\b"
     rb"|run_(?:glue|ner|qa|clm|mlm|summarization|translation|speech_recognition_ctc"
     rb"|image_classification)\.py\b"
     rb"|autotrain llm\b|fine-?tuning (?:guide|script|example|notebook|code|tutorial)s?\b"
@@ -1223,7 +1293,6 @@ _FT_ANCHORS: Final = _anchors(
     "fine=fine",
     "finetuning=finetuning",
     "finetune=finetune",
-    "to=to fine",
     "run=run_",
     "autotrain=autotrain llm",
     "resume=--resume",
@@ -1232,37 +1301,34 @@ _FT_ANCHORS: Final = _anchors(
     "detailed=detailed experimental",
     "zoo3=rl_zoo3",
     "reproduce=reproduce the",
-    "trained=trained ",
-    "tuned=tuned ",
+    "trained",
+    "tuned|tune|finetune|finetuned=tune",
     "made=made ",
-    "code=code for",
-    "codes=codes for",
-)
-# Searched in a window around a rarer word of the phrase
-_FT_AROUND: Final = re.compile(
-    rb"train(?:ing)? (?:your|a) (?:own|first)\b|(?:fine-?tune|train) (?:their|your) own\b"
-    rb"|train yours\b|training \(with the rl zoo\)|training notebook\b"
-    rb"|(?:create|train|build|make) your own\b[^\n]{0,100}(?:\]\(|https?://)"
-    rb"|(?:training|train|pre-?training|fine-?tuning|finetuning) (?:and evaluation )?(?:code|codes"
-    rb"|scripts?|recipe|notebook|config(?:uration)?(?: file)?|setup)s?\b[^\n]{0,120}?"
-    rb"(?:\]\(|https?://)"
-    rb"|(?:train(?:ing)?|fine-?tuning|finetuning) recipe[^\n]{0,40}\]\(https?://"
-)
-_FT_AROUND_ANCHORS: Final = _anchors(
-    "own",
-    "first",
-    "yours",
-    "zoo",
-    "notebook",
     "code",
-    "codes",
+)
+# "train your own", "build your own [link]", "train yours", "training (with the RL Zoo)"
+_FT_OWN: Final = re.compile(
+    rb"train(?:ing)? (?:your|a) (?:own|first)\b|(?:fine-?tune|train) (?:their|your) own\b"
+    rb"|train yours\b|training \(with the rl zoo\)"
+    rb"|(?:create|train|build|make) your own\b[^\n]{0,100}(?:\]\(|https?://)"
+)
+_FT_OWN_ANCHORS: Final = _anchors("own", "first", "yours", "zoo")
+# "training code/script/recipe/notebook/config/setup ... [link]": the training word just
+# before, a link after
+_FT_THING: Final = _anchors(
+    "code",
+    "codes=code",
     "script",
-    "scripts",
     "recipe",
+    "notebook",
     "config",
     "configuration=config",
     "setup",
 )
+_TRAINING_WORD_BEFORE: Final = re.compile(
+    rb"(?:training|train|pre-?training|fine-?tuning|finetuning) (?:and evaluation )?\Z"
+)
+_LINK_AFTER: Final = re.compile(rb"[\w]*\b[^\n]{0,120}?(?:\]\(|https?://)")
 _RECIPE_LINK: Final = re.compile(rb"\[[^\]\n]{0,20}\brecipe\b[^\]\n]{0,30}\]\(https?://")
 _CONFIG_LINK: Final = re.compile(
     rb"\[[^\]\n]{0,30}\bconfig(?:uration)?\b[^\]\n]{0,30}\]\(https?://"
@@ -1312,14 +1378,19 @@ def _fine_tuning(card: _Card) -> bool:
     if _training_script_link(card):
         return True
     b = card.b
-    for i in _occurrences(card, _FT_AROUND_ANCHORS, limit=20):
-        if _FT_AROUND.search(b, max(0, i - 40), i + 150):
+    for i in _occurrences(card, _FT_OWN_ANCHORS, limit=20):
+        if _FT_OWN.search(b, max(0, i - 25), i + 120):
+            return True
+    for i in _occurrences(card, _FT_THING, limit=20):
+        if _TRAINING_WORD_BEFORE.search(b, max(0, i - 30), i) and (
+            b[i : i + 8] == b"notebook" or _LINK_AFTER.match(b, i)
+        ):
             return True
     if _link_text(card, _A_RECIPE, _RECIPE_LINK):
         return True
     if _link_text(card, _A_CONFIG_CONFIG, _CONFIG_LINK):
         return True
-    if not b.isascii() and any(w in b for w in _FT_NON_ASCII):
+    if card.cjk and any(w in b for w in _FT_NON_ASCII):
         return bool(_FT_LINK_TEXT.search(b))
     return False
 
@@ -1404,7 +1475,7 @@ _TRAINED_ON_ANCHORS: Final = _anchors(
     "tested",
     "validated",
 )
-_DATA_ANCHORS: Final = _anchors("data=data", "dataset=data", "corpus")
+
 # "fine-tuned using ~220,000 captioned images": a quantity of described data items
 _TRAINED_ON_DATA: Final = re.compile(
     rb"(?:tuned?|finetuned?|trained)(?: \w+){0,2}? (?:on|using|with) (?:a |an |the )?"
@@ -1413,9 +1484,23 @@ _TRAINED_ON_DATA: Final = re.compile(
     rb"|instructions|utterances|texts|questions|articles|hours|photos|tweets|reviews)\b"
 )
 # "the training data includes...", "the full dataset consists of 6 sources"
-_DATA_DESCRIBED: Final = re.compile(
-    rb"(?:data|dataset|corpus)(?: \w+){0,2} (?:consists? of|contains?|comprises?|includes?"
-    rb"|is composed of|was collected|were collected|comes from|was built|was created|is made up)\b"
+_DATA_DESCRIBED: Final = re.compile(rb"\b(?:data|dataset|corpus)(?: \w+){0,2} \Z")
+_DESCRIBING_VERBS: Final = re.compile(
+    rb"(?:consists? of|contains?|comprises?|includes?|is composed of|was collected|were collected"
+    rb"|comes from|was built|was created|is made up)\b"
+)
+_DESCRIBING_ANCHORS: Final = _anchors(
+    "consist|consists=consist",
+    "contain|contains=contain",
+    "comprise|comprises=comprise",
+    "include|includes=include",
+    "composed=is composed",
+    "collected=was collected",
+    "collected=were collected",
+    "comes=comes from",
+    "built=was built",
+    "created=was created",
+    "made=is made up",
 )
 # a metric reported "on" a named benchmark in a sentence: evaluated-on data named
 _SCORE_ON: Final = re.compile(
@@ -1497,12 +1582,14 @@ def _data_table(card: _Card) -> bool:
 
 def _dataset_details(card: _Card) -> bool:
     b, raw, toks = card.b, card.raw, card.toks
-    for i in _occurrences(card, _TRAINED_ON_ANCHORS, limit=120):
+    for i in _occurrences(card, _TRAINED_ON_ANCHORS):
         match = _TRAINED_ON.match(raw, i) or _TRAINED_ON_DATA.match(b, i)
         if match and not _calibration(b, match.start(), match.end()):
             return True
-    if _at(card, _DATA_ANCHORS, _DATA_DESCRIBED):
-        return True
+    if card.has(_DATA_WORDS):
+        for i in _occurrences(card, _DESCRIBING_ANCHORS, limit=20):
+            if _DESCRIBING_VERBS.match(b, i) and _DATA_DESCRIBED.search(b, max(0, i - 40), i):
+                return True
     match = _at(card, _SCORE_ANCHORS, _SCORE_ON, raw=True)
     if match and not _calibration(b, match.start(), match.end()):
         return True
@@ -1522,11 +1609,11 @@ def _dataset_details(card: _Card) -> bool:
             match = _HUB_DATASET.match(b, i)
             if match and not _calibration(b, match.start(), match.end()):
                 return True
-    if not b.isascii() and any(w in b for w in _DATA_CJK):
+    if card.cjk and any(w in b for w in _DATA_CJK):
         return True
     if card.has(_DATA_TABLE_WORDS) and _data_table(card):
         return True
-    if not card.has(_DATA_WORDS) and b.isascii():
+    if not card.has(_DATA_WORDS) and not card.cjk:
         return False
     for heading, start, end in card.sections():
         if heading and _DATA_HEADING.search(heading):
@@ -1586,7 +1673,7 @@ def token_score(tokens: frozenset[bytes], attribute: str) -> float | None:
     if part is None:
         return None
     bias, weights, vocabulary = part
-    return bias + sum(weights[t] for t in tokens & vocabulary)
+    return bias + sum(map(weights.__getitem__, tokens & vocabulary))
 
 
 def card_tokens(body: str) -> frozenset[bytes]:
@@ -1621,6 +1708,6 @@ def card_signals(body: object) -> dict[str, bool | None]:
     threshold, model = _token_model()
     for name, (bias, weights, vocabulary) in model.items():
         if not signals[name]:
-            score = bias + sum(weights[t] for t in card.toks & vocabulary)
+            score = bias + sum(map(weights.__getitem__, card.toks & vocabulary))
             signals[name] = score > threshold
     return signals
