@@ -205,7 +205,7 @@ def add_text_correction(
     labelled set is not available). `design`: the cards rows' sampling design; when the
     cards were sampled the rate is design-weighted and its sampling error enters the CI
     (module docstring)."""
-    from pipeline.analyze.coverage import _TEXT_SIGNALS
+    from pipeline.analyze.coverage import TEXT_SIGNALS
     from pipeline.cards.evaluation import evaluate, label_matrix, prediction_matrix
     from pipeline.cards.labels import LABELS_DIR, load_labelled_set, select
     from pipeline.errors import PipelineError
@@ -231,7 +231,7 @@ def add_text_correction(
         rates=rates,
     ).set_index("attribute")
     for i, factor in enumerate(out["factor"]):
-        signal = _TEXT_SIGNALS.get(factor)
+        signal = TEXT_SIGNALS.get(factor)
         if signal is None:
             continue
         row = out.index[i]
