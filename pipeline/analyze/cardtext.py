@@ -8,18 +8,22 @@ quantisation repos, ML-Agents), with derivation and data words of a few other la
 Template placeholders ("[More Information Needed]") count as nothing.
 
 They were developed on the development cards of the labelled set `data/card-labels/`
-(parts `dev`, `test` and `test2`) and are measured on its untouched part `test3` (`ptm
-cards evaluate`; figures in `data/card-labels/README.md`). They err, so shares over many
-cards should be read with the error-corrected estimates (`pipeline.cards.correction`).
+(parts `dev`, `test` and `test2`) and are measured on its held-out part `test3` (`ptm
+cards evaluate`; figures in `data/card-labels/README.md`). For `dataset_details` and
+`base_model`, whose wording varies most, a rule's answer is OR'ed with a small token model
+(a logistic regression over the card's words, `cardtext_model.json`, trained on the
+development cards by `scripts/train_card_model.py`). They err, so shares over many cards
+should be read with the error-corrected estimates (`pipeline.cards.correction`).
 
 Speed (`benchmarks/cardtext.py` measures cards per second). A card is read in one
 tokenising pass: its text is encoded and lowercased once, and split once into the set of
 its word tokens. Every rule is gated on that set (a rule whose anchor words are absent
-costs one set lookup) and is then tried only AT the occurrences of its anchor, with a
-precompiled pattern `match`ed there, never searched over the whole text or a window.
-Tables and sections are parsed once, lazily, for the rules that need them.
-`card_signals(body)` gives every signal for one card; without a body (`cards.body` is
-optional) the signals are unknown (None).
+costs a set lookup); an anchor's literal is then found in the text once per card, shared
+by every rule that uses it, and the rule's precompiled pattern is matched at those offsets
+(or searched in a short window around them). No rule searches the whole text with a
+pattern that does not start with a literal. Tables and sections are parsed once, lazily,
+for the rules that need them. `card_signals(body)` gives every signal for one card; without
+a body (`cards.body` is optional) the signals are unknown (None).
 """
 
 from __future__ import annotations
@@ -267,6 +271,7 @@ def _line(b: bytes, start: int, end: int | None = None) -> bytes:
 
 # anchors used inside the detectors
 _A_BASE: Final = _anchors("base")
+_A_HUB: Final = _anchors("huggingface=huggingface.co/")
 _A_ARCHITECTURE: Final = _anchors("architecture")
 _A_RAM_VRAM_MEMORY: Final = _anchors("ram", "vram", "memory")
 _A_COUNTED: Final = _anchors(
@@ -728,12 +733,10 @@ def _base_model(card: _Card) -> bool:
         start = max(0, i - 90)
         if _NAME_TUNED.search(card.raw, start, i + 30) or _FAMILY_TUNED.search(b, start, i + 40):
             return True
-    if (
-        b"huggingface" in card.toks
-        and (b"model" in card.toks or b"onnx" in card.toks)
-        and _HUB_MODEL_TUNED.search(b)
-    ):
-        return True
+    if b"model" in card.toks or b"onnx" in card.toks:
+        for i in _occurrences(card, _A_HUB):
+            if _HUB_MODEL_TUNED.search(b, max(0, i - 12), i + 240):
+                return True
     if (b" of " in b or b" between " in b) and _at(card, _MIX_ANCHORS, _MIX, raw=True):
         return True
     if b"base" in card.toks and _base_table(card):
