@@ -175,9 +175,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument(
         "--part",
-        choices=("dev", "test", "test2", "development", "all"),
+        choices=("dev", "test", "test2", "test3", "development", "all"),
         default="development",
-        help="development: dev, test and test2, what the detectors were tuned on (default)",
+        help="development: dev, test and test2, what the detectors were tuned on (default); "
+        "test3: the held-out part",
     )
     evaluate.add_argument("--labels", help="labelled set folder (default: data/card-labels)")
     evaluate.add_argument(

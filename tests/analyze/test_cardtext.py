@@ -39,7 +39,7 @@ def labelled():
     return load_labelled_set()
 
 
-@pytest.mark.parametrize("part", ["development"])
+@pytest.mark.parametrize("part", ["development", "test3"])
 def test_readme_records_what_the_code_computes(labelled, part: str) -> None:
     """The per-attribute counts in data/card-labels/README.md are those of the current
     detectors (rewrite them with `ptm cards evaluate --part PART --write-readme`)."""
