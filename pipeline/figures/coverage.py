@@ -131,7 +131,38 @@ def _card_text_lines(summary: pd.DataFrame) -> list[str]:
             f"{ci} | {_ratio(row.text_precision)} | {_ratio(row.text_recall)} | "
             f"{_ratio(row.text_f1)} | {count(row.text_labelled_positives)} |"
         )
-    return lines
+    return lines + _validity_lines()
+
+
+def _validity_lines() -> list[str]:
+    """The detectors' validity on the labelled held-out part: every attribute with its CIs,
+    and the micro row (as `ptm cards evaluate --part CORRECTION_PART`)."""
+    from pipeline.cards.evaluation import evaluate_cards, markdown_table, target_failures
+    from pipeline.cards.labels import load_labelled_set, select
+    from pipeline.errors import PipelineError
+
+    try:
+        cards = select(load_labelled_set(), CORRECTION_PART)
+    except (PipelineError, OSError):
+        return []
+    if not cards:
+        return []
+    table = evaluate_cards(cards)
+    failures = target_failures(table)
+    verdict = "met" if not failures else "not met: " + "; ".join(failures)
+    return [
+        "",
+        f"Card-text detector validity on the held-out part `{CORRECTION_PART}` "
+        f"({len(cards)} random cards labelled twice and adjudicated before any detector ran "
+        "on them, never used for tuning; `data/card-labels/README.md`): precision and "
+        "recall with 95% Wilson intervals, F1 and the micro row's intervals by bootstrap "
+        "over cards, as `ptm cards evaluate --part " + CORRECTION_PART + "`.",
+        "",
+        markdown_table(table),
+        "",
+        "Targets (micro F1 >= 0.9; precision >= 0.8 and recall >= 0.7 for every attribute "
+        f"with >= 5 positives): {verdict}.",
+    ]
 
 
 def _population(row) -> str:
