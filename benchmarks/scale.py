@@ -83,6 +83,14 @@ BUCKET_OF_KIND = {
     "resolve": "resolvers",
     "git_clone": "git (no Hub bucket)",
 }
+STAGE_OF_KIND = {
+    "models_list": "listing",
+    "model_info": "names",
+    "dataset_info": "names",
+    "org_overview": "orgs",
+    "resolve": "cards",
+    "git_clone": "commits",
+}
 FIGURE_SUFFIXES = (".png", ".pdf")
 
 
@@ -329,6 +337,11 @@ def shown_command(command: str) -> str:
     return "HF_ENDPOINT=http://127.0.0.1:PORT " + command.replace(" -v measure", " measure")
 
 
+def _minutes(bucket: str | None, count: int) -> str:
+    quota = FREE_TIER.get(bucket or "")
+    return "-" if quota is None else f"{count / quota * WINDOW_MIN:.1f}"
+
+
 def section(result: dict[str, Any]) -> str:
     """The benchmark's section of benchmarks/README.md."""
     replay, snap = result["replay"], result["snapshot"]
@@ -398,12 +411,14 @@ def section(result: dict[str, Any]) -> str:
         "|---|---|",
         *(f"| {name} | {seconds:,.1f} |" for name, seconds in result["phases_s"].items()),
         "",
-        "The crawler's own request counts (manifest `requests`):",
+        "The crawler's own request counts (manifest `requests`) and the free-tier minutes "
+        "each costs:",
         "",
-        "| kind | bucket | requests |",
-        "|---|---|---|",
+        "| kind | stage | bucket | requests | minutes |",
+        "|---|---|---|---|---|",
         *(
-            f"| `{kind}` | {BUCKET_OF_KIND.get(kind, 'other')} | {count:,} |"
+            f"| `{kind}` | {STAGE_OF_KIND.get(kind, '?')} | {BUCKET_OF_KIND.get(kind, 'other')} "
+            f"| {count:,} | {_minutes(BUCKET_OF_KIND.get(kind), count)} |"
             for kind, count in sorted(result["crawler_requests"].items())
         ),
     ]
