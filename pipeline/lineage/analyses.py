@@ -272,17 +272,23 @@ def coverage_along_edges(graph: LineageGraph, per_model: pd.DataFrame) -> pd.Dat
     (`attribute_coverage_models.parquet`: `id`, one column per factor, `<group>_score`)."""
     edges = graph.edges[~graph.edges["dangling"]]
     edges = edges[edges["model_node"] != edges["base_node"]]
-    by_id = per_model.drop_duplicates("id").set_index("id")
-    derived = by_id.reindex(graph.names[edges["model_node"].to_numpy()])
-    base = by_id.reindex(graph.names[edges["base_node"].to_numpy()])
+    # Row of each node's model in `per_model` (first row of a repeated id; -1: none). One
+    # column at a time is looked up: a reindexed copy of the whole table, twice, for every
+    # edge costs gigabytes at millions of models.
+    ids = per_model["id"]
+    first = ~ids.duplicated().to_numpy()
+    index = pd.Index(ids.to_numpy(object)[first])
+    derived = index.get_indexer(graph.names[edges["model_node"].to_numpy()])
+    base = index.get_indexer(graph.names[edges["base_node"].to_numpy()])
     scores = [f"{group}_score" for group in COVERAGE_GROUPS]
     factors = [c for c in per_model.columns if f"{c}_evidence" in per_model.columns]
     rows = []
     for measure in [*scores, *factors]:
-        if measure not in by_id.columns:
+        if measure not in per_model.columns or measure == "id":
             continue
-        left = _as_floats(derived[measure])
-        right = _as_floats(base[measure])
+        values = np.append(_as_floats(per_model[measure])[first], np.nan)  # [-1]: no row
+        left = values[derived]
+        right = values[base]
         known = ~np.isnan(left) & ~np.isnan(right)
         n = int(known.sum())
         rows.append(
