@@ -286,6 +286,7 @@ def coverage_along_edges(graph: LineageGraph, per_model: pd.DataFrame) -> pd.Dat
     # twice, for every edge (or a Python string per model) costs gigabytes at millions of
     # models.
     ids = pa.array(per_model["id"], pa.large_string())
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
     derived = _rows_of(graph.names[edges["model_node"].to_numpy()], ids)
     base = _rows_of(graph.names[edges["base_node"].to_numpy()], ids)
     scores = [f"{group}_score" for group in COVERAGE_GROUPS]
