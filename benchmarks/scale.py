@@ -366,8 +366,8 @@ def section(result: dict[str, Any]) -> str:
         "the benchmark's process (replay RSS "
         f"{replay['replay_rss_mb']:,} MB for the recorded records; a materialized "
         f"{replay['models'] / 1e6:.1f}M-record `ReplayStore` would need about "
-        f"{replay['replay_rss_mb'] * replay['copies'] / 1024:.0f} GB): no rate limit, no "
-        "latency. Command, a subprocess with `HF_ENDPOINT` pointing at the replay "
+        f"{replay['replay_rss_mb'] * replay['copies'] / 1024:.0f} GB, extrapolated): no "
+        "rate limit, no latency. Command, a subprocess with `HF_ENDPOINT` pointing at the replay "
         "(`WORK` = `--work`, default /tmp/ptm-scale):",
         "",
         "```",
