@@ -53,6 +53,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/analysis.py
 	$(BIN)/python benchmarks/parsing.py
 
+## bench-scale: ptm measure with configs/hub.yaml on a replay of ~2.5M models (~15 min, benchmarks/README.md)
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/scale.py
+
 ## sample: rebuild data/hub-2024-07 from ../shared/data
 sample:
 	$(PYTHON) scripts/build_sample.py
@@ -68,4 +72,4 @@ data: sample $(STAMP)
 clean:
 	rm -rf snapshots results
 
-.PHONY: help setup measure test lint format bench sample data clean
+.PHONY: help setup measure test lint format bench bench-scale sample data clean

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.lineage.graph import RELATIONS, UNKNOWN, LineageGraph, components, cycles, depths
 from pipeline.lineage.licenses import license_table, rank
@@ -264,6 +266,13 @@ def _as_floats(values: pd.Series) -> np.ndarray:
     return values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
+def _rows_of(names: np.ndarray, ids: pa.Array) -> np.ndarray:
+    """Position of each name's first occurrence in `ids` (a null matches a null), -1 if none."""
+    names_array = pa.array(names, pa.large_string(), from_pandas=True)  # NaN is null
+    found = pc.index_in(names_array, value_set=ids, skip_nulls=False)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def coverage_along_edges(graph: LineageGraph, per_model: pd.DataFrame) -> pd.DataFrame:
     """Table I coverage of derived models against their bases, over edges whose base is a
     model of the snapshot: per group score (share of known factors present) and per factor
@@ -272,17 +281,23 @@ def coverage_along_edges(graph: LineageGraph, per_model: pd.DataFrame) -> pd.Dat
     (`attribute_coverage_models.parquet`: `id`, one column per factor, `<group>_score`)."""
     edges = graph.edges[~graph.edges["dangling"]]
     edges = edges[edges["model_node"] != edges["base_node"]]
-    by_id = per_model.drop_duplicates("id").set_index("id")
-    derived = by_id.reindex(graph.names[edges["model_node"].to_numpy()])
-    base = by_id.reindex(graph.names[edges["base_node"].to_numpy()])
+    # Row of each node's model in `per_model` (first row of a repeated id; -1: none), by an
+    # Arrow hash lookup; then one column at a time. A reindexed copy of the whole table,
+    # twice, for every edge (or a Python string per model) costs gigabytes at millions of
+    # models.
+    ids = pa.array(per_model["id"], pa.large_string())
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    derived = _rows_of(graph.names[edges["model_node"].to_numpy()], ids)
+    base = _rows_of(graph.names[edges["base_node"].to_numpy()], ids)
     scores = [f"{group}_score" for group in COVERAGE_GROUPS]
     factors = [c for c in per_model.columns if f"{c}_evidence" in per_model.columns]
     rows = []
     for measure in [*scores, *factors]:
-        if measure not in by_id.columns:
+        if measure not in per_model.columns or measure == "id":
             continue
-        left = _as_floats(derived[measure])
-        right = _as_floats(base[measure])
+        values = np.append(_as_floats(per_model[measure]), np.nan)  # [-1]: no row
+        left = values[derived]
+        right = values[base]
         known = ~np.isnan(left) & ~np.isnan(right)
         n = int(known.sum())
         rows.append(

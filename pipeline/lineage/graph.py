@@ -346,7 +346,9 @@ def build_graph_from_batches(
 
     frame = cat("frame")
     # A row without an id (never in a crawled snapshot, whose `id` is non-null) counts as "".
-    ids = pa.array(frame["id"].fillna("").to_numpy(object), pa.string())
+    # Straight from the (Arrow-backed) column: no Python string per model.
+    ids = pa.array(frame["id"].fillna(""), pa.string())
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
     codes = pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
     duplicated = np.ones(len(ids), dtype=bool)
     duplicated[np.unique(codes, return_index=True)[1]] = False  # first of each id kept
@@ -383,17 +385,19 @@ def build_graph_from_batches(
     codes, dangling_names = pd.factorize(edges["base"].to_numpy(object)[dangling], sort=True)
     base_node[dangling] = len(models) + codes
     edges = edges.assign(base_node=base_node, dangling=dangling)
-    edges["model"] = models["id"].to_numpy(object)[edges["model_node"].to_numpy()]
+    # Node names, the models' ids then the dangling bases: made once, as Python strings,
+    # and shared by the edge tables (millions of models: one such array, not three).
+    names = np.concatenate([models["id"].to_numpy(object), np.asarray(dangling_names, object)])
+    edges["model"] = names[edges["model_node"].to_numpy()]
     edges = edges.sort_values(["model_node", "base"], kind="stable").reset_index(drop=True)
     edges = edges[["model", "base", "relation", "source", "model_node", "base_node", "dangling"]]
 
     datasets = cat("dataset_edges")
     datasets["model_node"] = node_of_row[datasets["row"].to_numpy(np.int64)]
     datasets = datasets[datasets["model_node"] >= 0].drop_duplicates(["model_node", "dataset"])
-    datasets["model"] = models["id"].to_numpy(object)[datasets["model_node"].to_numpy()]
+    datasets["model"] = names[datasets["model_node"].to_numpy()]
     datasets = datasets[["dataset", "model", "model_node"]].reset_index(drop=True)
 
-    names = np.concatenate([models["id"].to_numpy(object), np.asarray(dangling_names, object)])
     return LineageGraph(
         models=models,
         edges=edges,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from pipeline.lineage.analyses import coverage_along_edges, lineage_tables
-from pipeline.lineage.graph import build_graph, cycles, depths
+from pipeline.lineage.graph import COLUMNS, build_graph, build_graph_from_batches, cycles, depths
 from tests.lineage.conftest import SHARED_PAGES, models_table
 
 LISTING_PAGES = 20
@@ -255,3 +255,25 @@ def test_table_i_coverage_along_edges_by_hand() -> None:
     factor = table.loc["dataset_details"]
     assert factor["edges_compared"] == 1  # b's value is unknown
     assert (factor["derived_mean"], factor["base_mean"], factor["difference"]) == (0.0, 1.0, -1.0)
+
+
+def test_graph_is_the_same_read_in_many_batches(sample_models) -> None:
+    """A snapshot is read part by part: the graph must not depend on the batch size (the
+    ids then sit in many Arrow chunks)."""
+    keep = [c for c in COLUMNS if c in sample_models.column_names]
+    whole = build_graph(sample_models)
+    parts = build_graph_from_batches(sample_models.select(keep).to_batches(max_chunksize=500))
+    for name in ("models", "edges", "dataset_edges"):
+        pd.testing.assert_frame_equal(getattr(parts, name), getattr(whole, name))
+    assert list(parts.names) == list(whole.names)
+    per_model = pd.concat(  # the per-model table's ids in several chunks too
+        [
+            pd.DataFrame({"id": whole.names[i : i + 500], "provenance_score": 1.0})
+            for i in range(0, whole.n_models, 500)
+        ],
+        ignore_index=True,
+    )
+    table = coverage_along_edges(parts, per_model).set_index("measure")
+    assert table.loc["provenance_score", "edges_compared"] == int(
+        (~whole.edges["dangling"] & (whole.edges["model_node"] != whole.edges["base_node"])).sum()
+    )

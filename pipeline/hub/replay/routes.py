@@ -39,7 +39,7 @@ from pipeline.hub.protocol import (
     REVISION_NOT_FOUND,
 )
 from pipeline.hub.replay.info import known_revision, model_info_body, parse_info_query
-from pipeline.hub.replay.listing import list_page
+from pipeline.hub.replay.scale import ScaledStore
 from pipeline.hub.replay.store import ReplayStore
 from pipeline.hub.replay.wire import (
     JSON_TYPE,
@@ -54,6 +54,8 @@ from pipeline.hub.replay.wire import (
 )
 
 Auth = Literal["anonymous", "token", "invalid"]
+Store = ReplayStore | ScaledStore
+"""What a replay Hub serves: recorded data, or recorded data with SYNTHETIC copies."""
 ENDPOINT_KINDS = ("models_list", "model_info", "resolve", "org_overview", "other")
 PAGE_NOT_FOUND = "Sorry, we can't find the page you are looking for."
 README = "README.md"
@@ -131,9 +133,7 @@ def parse_resolve(path: str) -> ResolveTarget | None:
     return ResolveTarget(repo_id, unquote(tail[0]), file_path, "/".join(tail))
 
 
-def handle(
-    request: Request, store: ReplayStore, base_url: str, require_token: bool = False
-) -> Answer:
+def handle(request: Request, store: Store, base_url: str, require_token: bool = False) -> Answer:
     """Answer one request from the store. `base_url` is the server's absolute URL."""
     if is_hub_request(request.path) and (
         request.auth == "invalid" or (require_token and request.auth == "anonymous")
@@ -207,8 +207,8 @@ def _visible(record: dict[str, Any] | None) -> bool:
     return record is not None and record.get("private") is not True
 
 
-def _listing(request: Request, store: ReplayStore, base_url: str) -> Answer:
-    page = list_page(store.models, request.pairs, base_url)
+def _listing(request: Request, store: Store, base_url: str) -> Answer:
+    page = store.listing_page(request.pairs, base_url)
     headers = {"Link": f'<{page.next_url}>; rel="next"'} if page.next_url else {}
     if not store.has_verbatim:
         return json_answer(200, page.items, headers)
@@ -216,7 +216,7 @@ def _listing(request: Request, store: ReplayStore, base_url: str) -> Answer:
     return Answer(200, {"Content-Type": JSON_TYPE, **headers}, b"[" + b",".join(items) + b"]")
 
 
-def _model_info(request: Request, store: ReplayStore, rest: list[str]) -> Answer:
+def _model_info(request: Request, store: Store, rest: list[str]) -> Answer:
     if len(rest) >= 4 and rest[2] == "revision":
         id_parts, raw_tail = rest[:2], "/".join(rest[2:])
     elif len(rest) >= 3 and rest[1] == "revision":
@@ -248,7 +248,7 @@ def _model_info(request: Request, store: ReplayStore, rest: list[str]) -> Answer
     return json_answer(200, model_info_body(record, query))
 
 
-def _renamed(store: ReplayStore, repo_type: str, repo_id: str) -> tuple[str, str] | None:
+def _renamed(store: Store, repo_type: str, repo_id: str) -> tuple[str, str] | None:
     """(new id, evidence) when `repo_id` was renamed: recorded model renames first."""
     if repo_type == "model" and repo_id in store.renamed:
         return store.renamed[repo_id], "recorded"
@@ -260,7 +260,7 @@ def _with_evidence(answer: Answer, evidence: str) -> Answer:
     return Answer(answer.status, {**answer.headers, RENAME_EVIDENCE_HEADER: evidence}, answer.body)
 
 
-def _resolve(request: Request, store: ReplayStore, target: ResolveTarget, base_url: str) -> Answer:
+def _resolve(request: Request, store: Store, target: ResolveTarget, base_url: str) -> Answer:
     record = store.get(target.repo_id)
     if record is None and target.repo_id in store.renamed:
         new_id = quote(store.renamed[target.repo_id], safe="/")
@@ -290,7 +290,7 @@ def _resolve(request: Request, store: ReplayStore, target: ResolveTarget, base_u
     return text_answer(200, content, headers)
 
 
-def _org_overview(store: ReplayStore, name: str) -> Answer:
+def _org_overview(store: Store, name: str) -> Answer:
     org = store.org(name)
     if org is None:
         return error_answer(404, "Organization not found")
@@ -329,7 +329,7 @@ def _parse_tree(segments: list[str]) -> tuple[str, str, str, str] | None:
 
 
 def _tree(
-    request: Request, store: ReplayStore, repo_type: str, repo_id: str, revision: str, prefix: str
+    request: Request, store: Store, repo_type: str, repo_id: str, revision: str, prefix: str
 ) -> Answer:
     repo = store.repo(repo_type, repo_id)
     if repo_type == "model":
@@ -374,7 +374,7 @@ def dataset_info_body(repo_id: str, sha: str, paths: list[str]) -> dict[str, Any
     }
 
 
-def _dataset_info(request: Request, store: ReplayStore, rest: list[str]) -> Answer:
+def _dataset_info(request: Request, store: Store, rest: list[str]) -> Answer:
     parsed = _repo_and_tail(rest, "revision")
     if parsed is not None:
         repo_id, tail = parsed[0], parsed[1]
@@ -399,7 +399,7 @@ def raw_suffix(rest: list[str]) -> str:
     return ""
 
 
-def _dataset_record(request: Request, store: ReplayStore, repo_id: str, suffix: str) -> Answer:
+def _dataset_record(request: Request, store: Store, repo_id: str, suffix: str) -> Answer:
     """A recorded dataset (its listing record), a 307 for a renamed one, or RepoNotFound."""
     record = store.names.dataset(repo_id)
     if record is not None and _visible(record):
@@ -413,7 +413,7 @@ def _dataset_record(request: Request, store: ReplayStore, repo_id: str, suffix: 
     return _with_evidence(redirect_answer(location), moved[1])
 
 
-def _resolve_dataset(request: Request, store: ReplayStore, target: ResolveTarget) -> Answer:
+def _resolve_dataset(request: Request, store: Store, target: ResolveTarget) -> Answer:
     repo = store.repo("dataset", target.repo_id)
     if repo is None:
         return repo_not_found(request.auth)

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from pipeline.hub.protocol import RECORDED_AT_HEADER
 from pipeline.hub.replay.limits import (
+    BUCKETS,
     FAULT_KINDS,
     Fault,
     FaultPicker,
@@ -37,12 +38,12 @@ from pipeline.hub.replay.limits import (
 from pipeline.hub.replay.routes import (
     ENDPOINT_KINDS,
     Request,
+    Store,
     auth_of,
     endpoint_kind,
     handle,
     is_hub_request,
 )
-from pipeline.hub.replay.store import ReplayStore
 from pipeline.hub.replay.wire import Answer, error_answer, json_answer
 
 logger = logging.getLogger(__name__)
@@ -140,12 +141,14 @@ class _Stats:
     def reset(self) -> None:
         with self._lock:
             self._requests = dict.fromkeys(ENDPOINT_KINDS, 0)
+            self._buckets = dict.fromkeys(BUCKETS, 0)
             self._faults = dict.fromkeys(FAULT_KINDS, 0)
             self._rate_limited = 0
 
-    def request(self, kind: str) -> None:
+    def request(self, kind: str, bucket: str) -> None:
         with self._lock:
             self._requests[kind] += 1
+            self._buckets[bucket] += 1
 
     def fault(self, kind: str) -> None:
         with self._lock:
@@ -159,6 +162,7 @@ class _Stats:
         with self._lock:
             return {
                 **self._requests,
+                "buckets": dict(self._buckets),
                 "faults": dict(self._faults),
                 "rate_limited": self._rate_limited,
             }
@@ -169,7 +173,7 @@ class ReplayHub:
 
     def __init__(
         self,
-        store: ReplayStore,
+        store: Store,
         knobs: ReplayKnobs = ReplayKnobs(),
         host: str = "127.0.0.1",
         port: int = 0,
@@ -236,18 +240,20 @@ class ReplayHub:
         return self._base_url
 
     @property
-    def store(self) -> ReplayStore:
+    def store(self) -> Store:
         """The store currently served."""
         return self._store
 
-    def set_store(self, store: ReplayStore) -> None:
+    def set_store(self, store: Store) -> None:
         """Serve another store from the next request on (e.g. a later snapshot)."""
         self._store = store
 
     def stats(self) -> dict[str, Any]:
-        """Counts: `{<endpoint kind>: n, ..., "faults": {<fault kind>: n}, "rate_limited": n}`.
+        """Counts: `{<endpoint kind>: n, ..., "buckets": {<bucket>: n}, "faults": {<fault
+        kind>: n}, "rate_limited": n}`.
 
         Endpoint kinds are `models_list`, `model_info`, `resolve`, `org_overview` and `other`;
+        buckets are the Hub's rate-limit buckets `api`, `resolvers` and `pages` (`limits.py`);
         fault kinds are `5xx`, `429`, `timeout` and `truncate`; `rate_limited` counts the 429s
         of the rate limit (not the injected ones).
         """
@@ -267,10 +273,10 @@ class ReplayHub:
         self, method: str, path: str, query: str, authorization: str | None
     ) -> tuple[Answer, bool]:
         """Answer one Hub request with knobs applied; also says whether to truncate the body."""
-        self._stats.request(endpoint_kind(path))
+        bucket = rate_bucket(path)
+        self._stats.request(endpoint_kind(path), bucket)
         if self.knobs.latency_ms:
             self._stopping.wait(self.knobs.latency_ms / 1000)
-        bucket = rate_bucket(path)
         verdict = self._limiter.hit(bucket)
         limit_headers = verdict.headers() if verdict else {}
         fault = self._faults.draw() if is_hub_request(path) else None

@@ -31,13 +31,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from pipeline.hub.protocol import safe_repo_path
+from pipeline.hub.replay.listing import ListingPage, list_page
 from pipeline.hub.replay.names import NAMES_FILE, ReplayNames
 
 MODELS_FILE = "models.jsonl.gz"
@@ -279,6 +280,13 @@ class ReplayStore:
     def renamed(self) -> Mapping[str, str]:
         """Old model id -> current model id (read-only)."""
         return MappingProxyType(self._renames)
+
+    def listing_page(self, pairs: Sequence[tuple[str, str]], base_url: str) -> ListingPage:
+        """The page a `GET /api/models?<pairs>` asks for (`listing.list_page`).
+
+        :raises QueryError: the query is invalid.
+        """
+        return list_page(self._models, pairs, base_url)
 
     def get(self, model_id: str) -> dict[str, Any] | None:
         """The raw record with exactly this id, or None."""

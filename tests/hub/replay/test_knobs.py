@@ -193,6 +193,7 @@ def test_stats_count_kinds_and_reset(start_hub):
         httpx2.get(hub.url + path)
     assert hub.stats() == {
         "models_list": 1, "model_info": 1, "resolve": 1, "org_overview": 0, "other": 1,
+        "buckets": {"api": 2, "resolvers": 1, "pages": 1},
         "faults": {"5xx": 0, "429": 0, "timeout": 0, "truncate": 0}, "rate_limited": 0,
     }  # fmt: skip
     hub.reset_stats()
