@@ -130,6 +130,9 @@ class CrawlSettings(_Section):
     resolve_paper_ids: bool = False
     # Reuse an earlier snapshot's resolutions younger than this (days).
     names_max_age_days: float = 30.0
+    # When the crawl completes, rewrite each table into a few large Parquet files sorted by
+    # its key, before the manifest (`pipeline/snapshot/compact.py`).
+    compact: bool = True
 
 
 @dataclass(frozen=True)

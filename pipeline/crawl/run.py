@@ -53,6 +53,7 @@ from pipeline.crawl.sampling import TABLE_KEYS, Selection, annotate, keep
 from pipeline.errors import SnapshotError
 from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.shared_budget import BudgetActor, SharedBudget
+from pipeline.snapshot.compact import compact_snapshot
 from pipeline.snapshot.reader import list_snapshots, read_manifest, read_table, table_parts
 from pipeline.snapshot.reader import read_parts as read_snapshot_parts
 from pipeline.snapshot.schema import CHANGES, SCHEMA_VERSION, TABLES
@@ -217,6 +218,8 @@ class Crawl:
             from pipeline.crawl.names import names_phase  # phase 4: names (`names.py`)
 
             names_phase(self, writer, done)
+        if self.config.crawl.compact:  # a few large sorted files per table (`compact.py`)
+            compact_snapshot(writer.folder)
         manifest = self.build_manifest(writer)
         writer.write_manifest(manifest)
         return CrawlResult(
