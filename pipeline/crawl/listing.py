@@ -93,11 +93,12 @@ class ListingPhase:
 
     def run(self, progress: list[dict[str, Any]]) -> None:
         done = [p for p in progress if p.get("phase") == LISTING]
-        if done and done[-1]["next_url"] is None:
+        max_pages = self.config.crawl.max_pages
+        # Finished: the last page, or the `max_pages` a partial crawl stops after.
+        if done and (done[-1]["next_url"] is None or (max_pages and len(done) >= max_pages)):
             return
         start_url = done[-1]["next_url"] if done else None
         seen = committed_listing_ids(self.writer, len(done))
-        max_pages = self.config.crawl.max_pages
         bar = progress_bar(self.config, f"listing {self.client.endpoint}", " models", len(seen))
         pending: deque[tuple[int, Any, dict[str, Any], Any]] = deque()
         counted = Counter(self.client.request_counts())
