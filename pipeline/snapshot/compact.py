@@ -35,7 +35,9 @@ name are never read, so a reader never counts a row twice or misses one.
 **A kill -9 at any moment** leaves every table readable with the same rows: before step 5 the
 old files hold it and the new ones are garbage that step 1 of the next run removes; after it,
 the marker's files hold it and the leftover sources are ignored until step 2 removes them.
-The marker itself is replaced by an atomic rename, never half-written. A rerun of the crawl
+The marker itself is replaced by an atomic rename, never half-written. (This relies on a
+part's name never being reused once its table is compacted: compaction runs after every work
+unit is committed, and a committed unit is never redone.) A rerun of the crawl
 (`Crawl.run` resumes the unfinished snapshot) finds every work unit in `progress.jsonl`, so
 its phases request nothing (they read their earlier output through the reader, which sees
 compacted tables), compacts again (finishing or redoing each table) and writes the manifest.
@@ -54,7 +56,9 @@ as one compacted file. Peak memory is about twice `sort_bytes` plus buffers, wha
 table's size (`benchmarks/compaction.py` measures it).
 
 Run alone on a snapshot folder: `python -m pipeline.snapshot.compact FOLDER` (a complete
-snapshot's manifest then gets the new file counts).
+snapshot's manifest then gets the new file counts). It holds the store's crawl lock, but
+analyses do not take it: a reader that listed a table's parts just before the commit may
+find them removed, so compact a complete snapshot while nothing reads it.
 """
 
 from __future__ import annotations
@@ -190,11 +194,7 @@ def compact_table(
     rows = _rows(sources)
     ranges = _ranges(sources, schema, rows, rows_per_file, sort_bytes)
     staged = _write_sorted(sources, schema, keys, ranges, table_dir, row_group_rows)
-    first = _next_number(state)
-    final = [table_dir / f"{COMPACT_PREFIX}{first + i:05d}.parquet" for i in range(len(staged))]
-    for source, target in zip(staged, final, strict=True):
-        os.replace(source, target)
-    _fsync_dir(table_dir)
+    final = _publish(staged, _next_number(state))
     marker = {
         "files": [p.name for p in final],
         "sources": [p.name for p in sources],
@@ -202,8 +202,7 @@ def compact_table(
         "sort_by": list(keys),
         "row_group_rows": row_group_rows,
     }
-    write_json_atomic(table_dir / MARKER, marker)  # the commit point
-    _fsync_dir(table_dir)
+    _commit(table_dir, marker)
     _remove_sources(TableState(table_dir, marker, state.parts))
     seconds = time.monotonic() - started
     return Compaction(name, rows, marker["files"], len(sources), seconds, True, ranges)
@@ -394,6 +393,24 @@ def _unified_schema(sources: list[Path], name: str) -> pa.Schema:
     return unified
 
 
+def _publish(staged: list[Path], first: int) -> list[Path]:
+    """Step 4: the staged files renamed `compact-NNNNN.parquet` from number `first` on
+    (still not part of the table: no marker names them)."""
+    final = []
+    for number, path in enumerate(staged, start=first):
+        final.append(path.with_name(f"{COMPACT_PREFIX}{number:05d}.parquet"))
+        os.replace(path, final[-1])
+    if staged:
+        _fsync_dir(staged[0].parent)
+    return final
+
+
+def _commit(table_dir: Path, marker: dict[str, Any]) -> None:
+    """Step 5, the commit point: the marker, written atomically and made durable."""
+    write_json_atomic(table_dir / MARKER, marker)
+    _fsync_dir(table_dir)
+
+
 def _rows(files: list[Path]) -> int:
     return sum(pq.ParquetFile(p).metadata.num_rows for p in files)
 
@@ -446,7 +463,7 @@ def refresh_manifest(folder: Path, results: list[Compaction]) -> None:
     manifest = json.loads(path.read_text(encoding="utf-8"))
     tables = manifest.setdefault("tables", {})
     for result in results:
-        tables[result.table] = {"rows": result.rows, "parts": len(result.files)}
+        tables.setdefault(result.table, {}).update(rows=result.rows, parts=len(result.files))
     write_json_atomic(path, manifest)
 
 
