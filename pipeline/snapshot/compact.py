@@ -188,16 +188,15 @@ def compact_table(
         _remove_sources(state)
         rows = int(state.marker.get("rows", _rows(state.files)))
         return Compaction(name, rows, list(state.marker["files"]))
-    sources = state.files
-    schema = _unified_schema(sources, name)
+    sources = Sources.inspect(state.files, name)
     keys = SORT_KEYS[name]
-    rows = _rows(sources)
-    ranges = _ranges(sources, schema, rows, rows_per_file, sort_bytes)
-    staged = _write_sorted(sources, schema, keys, ranges, table_dir, row_group_rows)
+    rows = sum(sources.rows)
+    ranges = _ranges(sources, rows_per_file, sort_bytes)
+    staged = _write_sorted(sources, keys, ranges, table_dir, row_group_rows)
     final = _publish(staged, _next_number(state))
     marker = {
         "files": [p.name for p in final],
-        "sources": [p.name for p in sources],
+        "sources": [p.name for p in sources.paths],
         "rows": rows,
         "sort_by": list(keys),
         "row_group_rows": row_group_rows,
@@ -205,7 +204,7 @@ def compact_table(
     _commit(table_dir, marker)
     _remove_sources(TableState(table_dir, marker, state.parts))
     seconds = time.monotonic() - started
-    return Compaction(name, rows, marker["files"], len(sources), seconds, True, ranges)
+    return Compaction(name, rows, marker["files"], len(sources.paths), seconds, True, ranges)
 
 
 def compact_snapshot(folder: Path, **options: int) -> list[Compaction]:
@@ -237,28 +236,66 @@ def compact_snapshot(folder: Path, **options: int) -> list[Compaction]:
 # --- sorting ------------------------------------------------------------------------------
 
 
-def _ranges(
-    sources: list[Path], schema: pa.Schema, rows: int, rows_per_file: int, sort_bytes: int
-) -> int:
-    """How many key ranges (= compacted files) the table is cut into."""
-    sampled, nbytes = 0, 0
-    for batch in _batches(sources, schema):
-        sampled += batch.num_rows
-        nbytes += batch.nbytes
-        if sampled >= 20_000:
-            break
-    per_row = nbytes / sampled if sampled else 0.0
-    by_memory = math.ceil(rows * per_row / sort_bytes) if sort_bytes else 1
-    return max(1, math.ceil(rows / rows_per_file), by_memory)
+@dataclass
+class Sources:
+    """The files a compaction reads, in order, with their rows and common schema."""
+
+    paths: list[Path]
+    rows: list[int]
+    schema: pa.Schema
+
+    @classmethod
+    def inspect(cls, paths: list[Path], name: str) -> Sources:
+        """Read each file's footer once. The schema is the table's when the files agree
+        with it, else the union of theirs (an older snapshot's parts may lack newer columns
+        or keep retired ones): compaction never drops a column."""
+        rows, schemas = [], {}
+        for path in paths:  # one footer at a time: 2,500 parsed footers take 250 MB
+            footer = pq.read_metadata(path)
+            rows.append(footer.num_rows)
+            schema = footer.schema.to_arrow_schema()
+            schemas.setdefault(str(schema), schema)
+        try:
+            unified = pa.unify_schemas(list(schemas.values()))
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+            raise SnapshotError(f"cannot compact {name}: its parts disagree: {error}") from error
+        expected = TABLES[name]
+        schema = expected if set(unified.names) <= set(expected.names) else unified
+        return cls(paths, rows, schema)
+
+    def tables(self) -> Iterator[pa.Table]:
+        """The rows in order, in tables of about `BATCH_ROWS` rows (small parts are read
+        whole and joined; large files are read a batch at a time), with `schema`."""
+        pending: list[pa.RecordBatch] = []
+        count, yielded = 0, False
+        for path, rows in zip(self.paths, self.rows, strict=True):
+            handle = pq.ParquetFile(path)
+            if rows <= BATCH_ROWS:
+                batches = handle.read().to_batches()
+            else:
+                batches = handle.iter_batches(batch_size=BATCH_ROWS)
+            for batch in batches:
+                pending.append(_conform(batch, self.schema))
+                count += batch.num_rows
+                if count >= BATCH_ROWS:
+                    yield pa.Table.from_batches(pending, self.schema)
+                    pending, count, yielded = [], 0, True
+        if pending or not yielded:
+            yield pa.Table.from_batches(pending, self.schema)
+
+
+def _ranges(sources: Sources, rows_per_file: int, sort_bytes: int) -> int:
+    """How many key ranges (= compacted files) the table is cut into: by rows, and by the
+    decoded size of a sample of its first rows."""
+    total = sum(sources.rows)
+    first = next(sources.tables(), None)
+    per_row = first.nbytes / first.num_rows if first is not None and first.num_rows else 0.0
+    by_memory = math.ceil(total * per_row / sort_bytes) if sort_bytes else 1
+    return max(1, math.ceil(total / rows_per_file), by_memory)
 
 
 def _write_sorted(
-    sources: list[Path],
-    schema: pa.Schema,
-    keys: tuple[str, ...],
-    ranges: int,
-    table_dir: Path,
-    row_group_rows: int,
+    sources: Sources, keys: tuple[str, ...], ranges: int, table_dir: Path, row_group_rows: int
 ) -> list[Path]:
     """The table sorted into staged files, one per key range (at least one file)."""
     staged: list[Path] = []
@@ -267,17 +304,21 @@ def _write_sorted(
         path = table_dir / f"{STAGING_PREFIX}{len(staged) + 1:05d}.parquet.staged"
         _write_file(_sort(table, keys), path, keys, row_group_rows)
         staged.append(path)
+        pa.default_memory_pool().release_unused()  # keep the peak at one range's worth
 
     if ranges == 1:
-        write(pa.Table.from_batches(list(_batches(sources, schema)), schema))
+        write(pa.concat_tables(sources.tables()))
         return staged
-    for spill in _spill(sources, schema, keys[0], _boundaries(sources, keys[0], ranges), table_dir):
-        table = pq.read_table(spill)
+    spills = _spill(sources, keys[0], _boundaries(sources, keys[0], ranges), table_dir)
+    pa.default_memory_pool().release_unused()
+    for spill in spills:
+        with pa.ipc.open_file(spill) as reader:
+            table = reader.read_all()
         spill.unlink()
         if table.num_rows:
             write(table)
     if not staged:
-        write(schema.empty_table())
+        write(sources.schema.empty_table())
     return staged
 
 
@@ -301,55 +342,43 @@ def _write_file(table: pa.Table, path: Path, keys: tuple[str, ...], row_group_ro
         os.fsync(out.fileno())
 
 
-def _boundaries(sources: list[Path], key: str, ranges: int) -> list[Any]:
+def _boundaries(sources: Sources, key: str, ranges: int) -> list[Any]:
     """Up to `ranges - 1` increasing values of `key` that cut the table into ranges of about
     equal rows: quantiles of an evenly spaced sample of the key (nulls aside)."""
-    step = max(1, _rows(sources) // SAMPLE_KEYS)
+    step = max(1, sum(sources.rows) // SAMPLE_KEYS)
     chunks, offset = [], 0
-    for path in sources:
-        column = pq.read_table(path, columns=[key]).column(key)
-        picked = column.take(pa.array(np.arange((-offset) % step, len(column), step), pa.int64()))
-        chunks += picked.chunks
-        offset += len(column)
-    sample = pc.drop_null(pa.chunked_array(chunks, pa.string()))
+    for path, rows in zip(sources.paths, sources.rows, strict=True):
+        column = pq.ParquetFile(path).read(columns=[key]).column(key)
+        chunks += column.take(pa.array(np.arange((-offset) % step, rows, step), pa.int64())).chunks
+        offset += rows
+    sample = pc.drop_null(pa.chunked_array(chunks, sources.schema.field(key).type))
     if len(sample) == 0:
         return []
     ordered = sample.take(pc.sort_indices(sample))
     return sorted({ordered[len(ordered) * i // ranges].as_py() for i in range(1, ranges)})
 
 
-def _spill(
-    sources: list[Path], schema: pa.Schema, key: str, bounds: list[Any], table_dir: Path
-) -> list[Path]:
+def _spill(sources: Sources, key: str, bounds: list[Any], table_dir: Path) -> list[Path]:
     """One spill file per key range (`key` below the first bound, ..., nulls in the last),
-    rows in source order."""
+    rows in source order; Arrow IPC with lz4, cheaper to write and read back than Parquet."""
     paths = [table_dir / f"{STAGING_PREFIX}spill-{i:05d}.tmp" for i in range(len(bounds) + 1)]
-    writers = [pq.ParquetWriter(p, schema, compression="lz4") for p in paths]
-    pending: list[list[pa.RecordBatch]] = [[] for _ in paths]
-    counts = [0] * len(paths)
-
-    def flush(i: int) -> None:
-        if pending[i]:
-            writers[i].write_table(pa.Table.from_batches(pending[i], schema))
-            pending[i], counts[i] = [], 0
-
+    options = pa.ipc.IpcWriteOptions(compression="lz4")
+    writers = [pa.ipc.new_file(p, sources.schema, options=options) for p in paths]
     try:
-        for batch in _batches(sources, schema):
-            which = _range_of(batch.column(key), bounds)
-            for i in np.unique(which):
-                pending[i].append(batch.filter(pa.array(which == i)))
-                counts[i] += len(pending[i][-1])
-                if counts[i] >= BATCH_ROWS:
-                    flush(i)
-        for i in range(len(paths)):
-            flush(i)
+        for table in sources.tables():
+            which = _range_of(table.column(key), bounds)
+            grouped = table.take(pa.array(np.argsort(which, kind="stable")))
+            ends = np.cumsum(np.bincount(which, minlength=len(paths)))
+            for i, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
+                if end > start:
+                    writers[i].write_table(grouped.slice(start, end - start))
     finally:
         for writer in writers:
             writer.close()
     return paths
 
 
-def _range_of(keys: pa.Array, bounds: list[Any]) -> np.ndarray:
+def _range_of(keys: pa.ChunkedArray, bounds: list[Any]) -> np.ndarray:
     """Per row, the index of its key range (nulls: the last range)."""
     which = np.zeros(len(keys), dtype=np.int64)
     for bound in bounds:
@@ -361,36 +390,16 @@ def _range_of(keys: pa.Array, bounds: list[Any]) -> np.ndarray:
 # --- files --------------------------------------------------------------------------------
 
 
-def _batches(sources: list[Path], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-    """Record batches of every source in order, with `schema`'s columns (nulls for a column
-    a source lacks)."""
-    for path in sources:
-        handle = pq.ParquetFile(path)
-        for batch in handle.iter_batches(batch_size=BATCH_ROWS):
-            yield _conform(batch, schema)
-
-
 def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """`batch` with `schema`'s columns: cast, and nulls for a column it lacks."""
+    if batch.schema.equals(schema, check_metadata=False):
+        return pa.RecordBatch.from_arrays(batch.columns, schema=schema)
     names = batch.schema.names
     columns = [
         batch.column(f.name).cast(f.type) if f.name in names else pa.nulls(batch.num_rows, f.type)
         for f in schema
     ]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
-
-
-def _unified_schema(sources: list[Path], name: str) -> pa.Schema:
-    """The columns of every source (an older snapshot's parts may lack newer ones): the
-    table's schema when the sources agree with it, else their union. Never drops a column."""
-    schemas = {str(s): s for s in (pq.read_schema(p) for p in sources)}
-    try:
-        unified = pa.unify_schemas(list(schemas.values()))
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
-        raise SnapshotError(f"cannot compact {name}: its parts disagree: {error}") from error
-    expected = TABLES[name]
-    if set(unified.names) <= set(expected.names):
-        return expected
-    return unified
 
 
 def _publish(staged: list[Path], first: int) -> list[Path]:
