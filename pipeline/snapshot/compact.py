@@ -18,8 +18,8 @@ name are never read, so a reader never counts a row twice or misses one.
 
 **Steps** (`compact_table`), each file written under a temporary name and fsynced:
 
-1. remove what an interrupted run left: `.compact-*`, and `compact-*.parquet` not named by
-   the marker (written, never committed);
+1. remove what an interrupted run left: `.compact-*`, `compact-*.parquet` not named by the
+   marker (written, never committed), and temporary files of interrupted writes;
 2. if a marker exists and no part is new, only remove the sources still present (so
    compacting twice is a no-op);
 3. sort the table's files into staged files `.compact-NNNNN.parquet.staged`;
@@ -433,10 +433,13 @@ def _next_number(state: TableState) -> int:
 
 
 def _remove_leftovers(state: TableState) -> None:
-    """Staged and spill files, and compacted files no marker names (never committed)."""
+    """Staged and spill files, compacted files no marker names (never committed), and the
+    temporary files of writes a kill interrupted (`atomic.write_atomic`'s `.<name>.*.tmp`:
+    compaction is the table's last writer, so none of them can still be under way)."""
     committed = set(state.marker["files"]) if state.marker else set()
-    for path in state.folder.glob(f"{STAGING_PREFIX}*"):
-        path.unlink(missing_ok=True)
+    for pattern in (f"{STAGING_PREFIX}*", f".{MARKER}.*.tmp", ".part-*.tmp"):
+        for path in state.folder.glob(pattern):
+            path.unlink(missing_ok=True)
     for path in state.folder.glob(f"{COMPACT_PREFIX}*.parquet"):
         if path.name not in committed:
             path.unlink(missing_ok=True)
