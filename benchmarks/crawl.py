@@ -74,7 +74,7 @@ class Plan:
     name: str
     speed_models: int | None  # models served for (1) and (3); None: the whole sample
     baseline_models: int  # models the sequential loop asks for
-    detail_workers: int  # Dask workers (one thread each) of the listing + cards crawl
+    detail_workers: int  # Dask workers of the listing + cards crawl
     detail_batch: int
     rate_models: int  # models served for (2)
     rate_quota: int  # replay quota per window, resolvers bucket
@@ -196,8 +196,9 @@ def run_crawl(
     """One crawl of `server` with the project's code; wall time, manifest, server counts.
 
     `cluster=None` runs `pipeline.cli.crawl.crawl` (what `ptm crawl` runs: a local
-    cluster of `dask.workers` workers with one thread each). `cluster=(workers, threads)`
-    runs the same `Crawl` on a `LocalCluster` of that shape built here (a diagnostic).
+    cluster of `dask.workers` workers of `dask.threads_per_worker` threads).
+    `cluster=(workers, threads)` runs the same `Crawl` on a `LocalCluster` of that shape
+    built here (a diagnostic).
     """
     from distributed import Client, LocalCluster
 
@@ -364,7 +365,8 @@ def render(plan: Plan, res: dict[str, Any], total_s: float) -> str:
         "bundled real sample (`data/hub-2024-07`, recorded July 2024) with "
         f"**{LATENCY_MS:.0f} ms injected latency on every request**. Crawler: "
         "`pipeline.cli.crawl.crawl`, i.e. what `ptm crawl` runs (local Dask cluster of "
-        "`dask.workers` single-thread workers, one shared rate budget), snapshots under "
+        "`dask.workers` workers of `dask.threads_per_worker` threads, one shared rate budget "
+        "that sets the requests in flight), snapshots under "
         "/tmp/ptm-bench-crawl/. Crawl times are the wall clock of the whole `crawl()` call: "
         "Dask cluster start, listing, per-model requests, Parquet parts, manifest.",
         "",

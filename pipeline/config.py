@@ -130,6 +130,12 @@ class CrawlSettings(_Section):
     resolve_paper_ids: bool = False
     # Reuse an earlier snapshot's resolutions younger than this (days).
     names_max_age_days: float = 30.0
+    # Refuse, before spending, a crawl whose plan (`ptm plan`) needs more hours than this
+    # at the Hub's quotas; the message names the stage to sample. null: no limit.
+    max_hours: float | None = None
+    # Models the plan printed before the listing assumes; null: the newest complete
+    # snapshot's count in the store, else 2,500,000 (the live Hub, late 2026).
+    expected_models: int | None = None
     # When the crawl completes, rewrite each table into a few large Parquet files sorted by
     # its key, before the manifest (`pipeline/snapshot/compact.py`).
     compact: bool = True
@@ -140,6 +146,10 @@ class DaskSettings(_Section):
     # null: a local cluster; "tcp://host:8786": an existing Dask scheduler.
     scheduler: str | None = None
     workers: int = 2
+    # Crawl tasks wait on the network, not the CPU: several per worker let the stages that
+    # spend different rate-limit buckets run at the same time. Requests in flight are set
+    # by the rate budget (quota x latency), not by this.
+    threads_per_worker: int = 4
     processes: bool = False
 
 
@@ -320,10 +330,16 @@ def _check_ranges(config: Config, source: str) -> None:
     resolve_cap(crawl.resolve_names, source)
     if crawl.keep_last is not None and crawl.keep_last < 1:
         raise ConfigError(f"{source}: crawl.keep_last must be null or at least 1")
+    if crawl.max_hours is not None and not crawl.max_hours > 0:
+        raise ConfigError(f"{source}: crawl.max_hours must be null or > 0")
+    if crawl.expected_models is not None and crawl.expected_models < 1:
+        raise ConfigError(f"{source}: crawl.expected_models must be null or at least 1")
     if crawl.detail_batch < 1:
         raise ConfigError(f"{source}: crawl.detail_batch must be at least 1")
     if dask.workers < 1:
         raise ConfigError(f"{source}: dask.workers must be at least 1")
+    if dask.threads_per_worker < 1:
+        raise ConfigError(f"{source}: dask.threads_per_worker must be at least 1")
 
 
 def _whole(value: Any) -> bool:

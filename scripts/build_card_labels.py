@@ -9,19 +9,22 @@ Two labelling rounds, each a seeded draw from `../shared/data/model-cards/card-t
 - round 1: 160 cards, seed 20261202, numbers 1-160, parts `dev` and `test`, passes A and B,
   `adjudication.csv`;
 - round 2: 100 cards, seed 20261203, drawn among the 204 cards round 1 did not draw,
-  numbers 161-260, part `test2`, passes C and D, `adjudication-test2.csv`.
+  numbers 161-260, part `test2`, passes C and D, `adjudication-test2.csv`;
+- round 3: the 104 cards rounds 1 and 2 did not draw, in the order of seed 20261204,
+  numbers 261-364, part `test3`, passes E and F, `adjudication-test3.csv` (adjudicated
+  before any detector ran on these cards).
 
 Written:
 
-- `cards.jsonl.gz`: the 260 cards (gzip without timestamp: the same bytes on every run);
-- `labels-A.csv` ... `labels-D.csv`: the passes, copied byte for byte from `--passes`
+- `cards.jsonl.gz`: the 364 cards (gzip without timestamp: the same bytes on every run);
+- `labels-A.csv` ... `labels-F.csv`: the passes, copied byte for byte from `--passes`
   (default: the bundled copies, so a rebuild re-derives everything else);
 - the adjudication logs: one row per (card, attribute) where a round's passes differ; the
   script refuses a log that misses a disagreement, has an extra row, or misquotes a label;
 - `labels.csv`: the first pass's label where the passes agree, the adjudicated label where
   they differ;
-- the "agreement" and "agreement test2" sections of `README.md` (percent agreement,
-  Cohen's kappa).
+- the "agreement", "agreement test2" and "agreement test3" sections of `README.md`
+  (percent agreement, Cohen's kappa).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ SOURCE_SHA256 = "ba4d5e24d23a46e14afb2b903deb67f49970b764e1b5d73170d3cacdb26d280
 class Round:
     """One labelling round: its draw and its two passes."""
 
-    name: str  # README section suffix: "" for round 1, " test2" for round 2
+    name: str  # README section suffix: "" for round 1, " test2", " test3" for rounds 2, 3
     seed: int
     size: int
     first_number: int
@@ -84,6 +87,7 @@ class Round:
 ROUNDS = (
     Round("", SEED, SIZE, 1, None, ("A", "B"), "adjudication.csv"),
     Round(" test2", 20261203, 100, SIZE + 1, "test2", ("C", "D"), "adjudication-test2.csv"),
+    Round(" test3", 20261204, 104, SIZE + 101, "test3", ("E", "F"), "adjudication-test3.csv"),
 )
 
 
@@ -200,7 +204,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, default=SOURCE)
     parser.add_argument(
-        "--passes", type=Path, default=OUT, help="folder of labels-A..D.csv and the logs"
+        "--passes", type=Path, default=OUT, help="folder of labels-A..F.csv and the logs"
     )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()

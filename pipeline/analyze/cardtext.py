@@ -4,25 +4,36 @@ Each detector answers one attribute of Table I, as defined in
 `../shared/docs/card-attributes.md`, from the card's text. They are structure-aware rules:
 Markdown headings and their sections, pipe and HTML tables (read column by column), links
 and Hub URLs, and the phrases of the Hub's card templates (Trainer, PEFT, DreamBooth/LoRA,
-quantisation repos, ML-Agents). Template placeholders ("[More Information Needed]") count
-as nothing.
+quantisation repos, ML-Agents), with derivation and data words of a few other languages.
+Template placeholders ("[More Information Needed]") count as nothing.
 
 They were developed on the development cards of the labelled set `data/card-labels/`
-(parts `dev` and `test`) and are measured on its untouched part `test2` (`ptm cards
-evaluate`; figures in
-`data/card-labels/README.md`). They err, so shares over many cards should be read with
-the error-corrected estimates (`pipeline.cards.correction`).
+(parts `dev`, `test` and `test2`) and are measured on its held-out part `test3` (`ptm
+cards evaluate`; figures in `data/card-labels/README.md`). For `dataset_details` and
+`base_model`, whose wording varies most, a rule's answer is OR'ed with a small token model
+(a logistic regression over the card's words, `cardtext_model.json`, trained on the
+development cards by `scripts/train_card_model.py`). They err, so shares over many cards
+should be read with the error-corrected estimates (`pipeline.cards.correction`).
 
-Speed: every detector first checks cheap substrings of the lowercased text and runs its
-regular expressions only when they are there (`benchmarks/cardtext.py` measures cards per
-second). `card_signals(body)` gives every signal for one card; without a body (`cards.body`
-is optional) the signals are unknown (None).
+Speed (`benchmarks/cardtext.py` measures cards per second). A card is read in one
+tokenising pass: its text is encoded and lowercased once, and split once into the set of
+its word tokens. Every rule is gated on that set (a rule whose anchor words are absent
+costs a set lookup); an anchor's literal is then found in the text once per card, shared
+by every rule that uses it, and the rule's precompiled pattern is matched at those offsets
+(or searched in a short window around them). No rule searches the whole text with a
+pattern that does not start with a literal. Tables and sections are parsed once, lazily,
+for the rules that need them. `card_signals(body)` gives every signal for one card; without
+a body (`cards.body` is optional) the signals are unknown (None).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from itertools import islice
+from pathlib import Path
 from typing import Final
 
 SIGNALS: tuple[str, ...] = (
@@ -89,108 +100,253 @@ def has_content(text: str) -> bool:
     return len(_BLANK.sub("", cleaned)) >= 15
 
 
-def _windows(low: str, anchors: tuple[str, ...], before: int, after: int) -> list[tuple[int, int]]:
-    """Merged spans [i - before, i + after) around every occurrence of an anchor."""
-    spans = []
-    for anchor in anchors:
-        i = low.find(anchor)
-        while i >= 0:
-            spans.append((max(0, i - before), i + len(anchor) + after))
-            i = low.find(anchor, i + len(anchor))
-    if len(spans) < 2:
-        return spans
-    spans.sort()
-    merged = [spans[0]]
-    for start, end in spans[1:]:
-        if start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
+# --- one card, read once ----------------------------------------------------------------
+
+_WORD_BYTES: Final = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
+# Lowercase ASCII letters, keep letters, digits and every non-ASCII byte (so a run of CJK
+# text is one token), turn everything else into a space: `split()` then gives the words
+# ("train_batch_size" gives "train", "batch", "size").
+_TOKEN_TABLE: Final = bytes(
+    (c + 32 if 65 <= c <= 90 else c)
+    if (c + 32 if 65 <= c <= 90 else c) in _WORD_BYTES or c >= 128
+    else 32
+    for c in range(256)
+)
+# lead bytes of UTF-8 CJK, kana, Hangul and Cyrillic characters
+_SCRIPT_BYTES: Final = tuple(bytes([c]) for c in (*range(0xE3, 0xEE), 0xD0, 0xD1))
+_LIMIT: Final = 40  # occurrences of one anchor tried per card (by default)
+_B_PLACEHOLDER: Final = re.compile(
+    rb"\[?\s*more\s+information\s+needed\s*\]?\.?|\[optional\]|\{\{.*?\}\}|\bn/?a\b|\btbd\b"
+    rb"|\[?\s*todo\b[^\]\n]*\]?"
+)
+_B_PLACEHOLDER_ANY_CASE: Final = re.compile(_B_PLACEHOLDER.pattern, re.IGNORECASE)
+_B_BLANK: Final = re.compile(rb"[\s\-*_#>|:`.]+")
+# a heading line (after its "\n"): "# Title", "### Title ###", or only bold text
+_B_HEADING: Final = re.compile(
+    rb" {0,3}(?:#{1,6}[ \t]+([^\n]+?)[ \t]*#*[ \t]*|\*\*([^*\n]{2,80}?)\*\*[ \t]*:?[ \t]*)\Z"
+)
 
 
-def _near(
-    pattern: re.Pattern, text: str, low: str, anchors: tuple[str, ...], before: int, after: int
-) -> bool:
-    """`pattern.search(text)` restricted to the spans around the anchors (every match of
-    `pattern` contains one of them), which is what makes the detectors fast."""
-    return any(pattern.search(text, s, e) for s, e in _windows(low, anchors, before, after))
+def _b_has_content(text: bytes) -> bool:
+    cleaned = _B_PLACEHOLDER.sub(b"", text) if b"more" in text or b"{" in text else text
+    return len(_B_BLANK.sub(b"", cleaned)) >= 15
 
 
 class _Card:
-    """One card's text, lowercased text and (lazily) its sections and tables."""
+    """One card: its text as bytes (`raw`, and `b` lowercased: the same offsets), the set of
+    its word tokens, and (lazily) its sections and tables."""
 
-    __slots__ = ("_sections", "_tables", "low", "text")
+    __slots__ = ("_found", "_sections", "_tables", "ascii", "b", "cjk", "raw", "toks")
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.low = text.lower()
-        self._sections: list[tuple[str, str]] | None = None
-        self._tables: list[tuple[list[str], list[list[str]]]] | None = None
+        # a newline on both sides: every line starts after a "\n" and ends before one
+        self.raw = ("\n" + text + "\n").encode("utf-8", "surrogatepass")
+        self.b = self.raw.lower()
+        self.toks = frozenset(self.raw.translate(_TOKEN_TABLE).split())
+        self.ascii = self.raw.isascii()
+        # CJK, Hangul or Cyrillic text (not only punctuation or emoji)
+        self.cjk = not self.ascii and any(byte in self.raw for byte in _SCRIPT_BYTES)
+        self._found: dict[bytes, list[int]] = {}
+        self._sections: list[tuple[bytes, int, int]] | None = None
+        self._tables: list[tuple[list[bytes], list[list[bytes]]]] | None = None
 
-    def sections(self) -> list[tuple[str, str]]:
-        """(lowercased heading, text) of every section."""
+    def has(self, words: frozenset[bytes]) -> bool:
+        """Is any of these tokens in the card?"""
+        return not self.toks.isdisjoint(words)
+
+    def where(self, literal: bytes, limit: int) -> Iterator[int]:
+        """The first `limit` offsets of `literal` in the lowercased text. Each offset is
+        looked for once per card, when a rule first asks for it, and shared by every rule
+        that anchors on the literal."""
+        found = self._found.get(literal)
+        if found is None:
+            found = self._found[literal] = [self.b.find(literal)]
+        n = 0
+        while n < limit:
+            if n == len(found) - 1:  # the last entry is where to look next
+                i = found[-1]
+                if i < 0:
+                    return
+                found.append(self.b.find(literal, i + len(literal)))
+            yield found[n]
+            n += 1
+
+    def sections(self) -> list[tuple[bytes, int, int]]:
+        """(lowercased heading, start, end) of every section that has a heading."""
         if self._sections is None:
-            self._sections = [(h.lower(), t) for h, t in split_sections(self.text)]
+            b = self.b
+            found = []
+            # a heading line starts with "#" or "**" after at most 3 spaces: look for those
+            # characters (a one-byte search is fast) and keep the ones at a line's start
+            for mark in (b"#", b"**"):
+                i = b.find(mark)
+                while i >= 0:
+                    start = b.rfind(b"\n", 0, i)
+                    end = b.find(b"\n", i)
+                    if i - start <= 4 and not b[start + 1 : i].strip(b" "):
+                        match = _B_HEADING.match(b, start + 1, end)
+                        if match:
+                            found.append((match.group(1) or match.group(2), start, end))
+                    i = b.find(mark, end)
+            found.sort(key=lambda heading: heading[1])
+            self._sections = [
+                (heading.strip(), end, found[i + 1][1] if i + 1 < len(found) else len(b))
+                for i, (heading, _, end) in enumerate(found)
+            ]
         return self._sections
 
-    def tables(self) -> list[tuple[list[str], list[list[str]]]]:
+    def tables(self) -> list[tuple[list[bytes], list[list[bytes]]]]:
         """(header cells, body rows) of every pipe or HTML table, lowercased."""
         if self._tables is None:
-            self._tables = _pipe_tables(self.low) + _html_tables(self.low)
+            self._tables = _pipe_tables(self) + _html_tables(self.b)
         return self._tables
+
+
+def _at(
+    card: _Card,
+    anchors: Iterable[tuple[frozenset[bytes], bytes]],
+    pattern: re.Pattern,
+    *,
+    raw: bool = False,
+    limit: int = _LIMIT,
+) -> re.Match | None:
+    """The first match of `pattern` at an occurrence of an anchor: `anchors` are (token,
+    literal) pairs; a literal is looked for only when its token is in the card; `pattern`
+    is matched AT each occurrence of the literal in the lowercased text (`raw`: in the
+    text as written)."""
+    toks = card.toks
+    text = card.raw if raw else card.b
+    match = pattern.match
+    for gate, literal in anchors:
+        if gate and toks.isdisjoint(gate):
+            continue
+        for i in card.where(literal, limit):
+            found = match(text, i)
+            if found:
+                return found
+    return None
+
+
+def _occurrences(
+    card: _Card, anchors: Iterable[tuple[frozenset[bytes], bytes]], limit: int = _LIMIT
+):
+    """Offsets of the anchors' literals (of those whose token is in the card)."""
+    toks = card.toks
+    for gate, literal in anchors:
+        if gate and toks.isdisjoint(gate):
+            continue
+        yield from card.where(literal, limit)
+
+
+def _anchors(*words: str) -> tuple[tuple[frozenset[bytes], bytes], ...]:
+    """(gate, literal) pairs from "word" or "token|token...=literal": the literal is looked for
+    only when one of the gate's tokens (or its plural) is in the card; an empty gate
+    ("=literal") means always."""
+    pairs = []
+    for word in words:
+        tokens, _, literal = word.partition("=")
+        gate = {t for t in tokens.split("|") if t}
+        gate |= {t + "s" for t in gate}
+        pairs.append((_tokens(*gate), (literal or tokens).encode()))
+    return tuple(pairs)
+
+
+def _tokens(*words: str) -> frozenset[bytes]:
+    return frozenset(w.encode() for w in words)
+
+
+def _line_start(b: bytes, i: int) -> bool:
+    """Is there only blank space between the start of the line and offset `i`?"""
+    start = b.rfind(b"\n", 0, i) + 1
+    return not b[start:i].strip()
+
+
+def _line(b: bytes, start: int, end: int | None = None) -> bytes:
+    """The line of `b` around [start, end)."""
+    end = start if end is None else end
+    left = b.rfind(b"\n", 0, start) + 1
+    right = b.find(b"\n", end)
+    return b[left : right if right >= 0 else len(b)]
+
+
+# anchors used inside the detectors
+_A_BASE: Final = _anchors("base")
+_A_HUB: Final = _anchors("huggingface=huggingface.co/")
+_A_ARCHITECTURE: Final = _anchors("architecture")
+_A_RAM_VRAM_MEMORY: Final = _anchors("ram", "vram", "memory")
+_A_COUNTED: Final = _anchors(
+    "epoch", "epochs=epoch", "training=training steps", "steps=steps at", "instances=instances per"
+)
+_A_VERSION: Final = _anchors("version", "=>=")
+_A_COMMIT: Final = _anchors("commit")
+_A_DEMO_PLAYGROUND: Final = _anchors("demo", "playground", "notebook")
+_A_MS: Final = _anchors("ms=ms", "milliseconds=millisecond", "millisecond")
+_A_RECIPE: Final = _anchors("recipe")
+_A_CONFIG_CONFIG: Final = _anchors("config", "configuration=config")
+_A_DATASET_CORPUS: Final = _anchors("dataset", "corpus")
+_A_HUB_DATASET: Final = _anchors("datasets=huggingface.co/datasets/")
 
 
 # --- tables -----------------------------------------------------------------------------
 
 _TABLE_SEPARATOR: Final = re.compile(
-    r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{1,}:?[ \t]*)+\|?[ \t]*$"
+    rb"[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{1,}:?[ \t]*)+\|?[ \t]*\Z"
 )
-_HTML_ROW: Final = re.compile(r"<tr\b.*?</tr>", re.DOTALL)
-_HTML_CELL: Final = re.compile(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", re.DOTALL)
-_TAGS: Final = re.compile(r"<[^>]+>")
+_HTML_ROW: Final = re.compile(rb"<tr\b.*?</tr>", re.DOTALL)
+_HTML_CELL: Final = re.compile(rb"<t[hd]\b[^>]*>(.*?)</t[hd]>", re.DOTALL)
+_TAGS: Final = re.compile(rb"<[^>]+>")
 _MAX_ROWS: Final = 60
 
 
-def _cells(line: str) -> list[str]:
+def _cells(line: bytes) -> list[bytes]:
     line = line.strip()
-    if line.startswith("|"):
+    if line.startswith(b"|"):
         line = line[1:]
-    if line.endswith("|"):
+    if line.endswith(b"|"):
         line = line[:-1]
-    return [c.strip().strip("*_` ") for c in line.split("|")]
+    return [c.strip().strip(b"*_` ") for c in line.split(b"|")]
 
 
-def _pipe_tables(low: str) -> list[tuple[list[str], list[list[str]]]]:
-    if "|" not in low or "--" not in low:
+def _pipe_tables(card: _Card) -> list[tuple[list[bytes], list[list[bytes]]]]:
+    b = card.b
+    if b"|" not in b:
         return []
-    lines = low.splitlines()
     tables = []
-    for i in range(1, len(lines)):
-        line = lines[i]
-        if "--" not in line or "|" not in line or not _TABLE_SEPARATOR.match(line):
+    i = b.find(b"--")
+    while i >= 0:
+        start = b.rfind(b"\n", 0, i)  # the separator line's "\n"
+        line_end = b.find(b"\n", i)
+        i = b.find(b"--", line_end)  # the next line with a "--"
+        if not _TABLE_SEPARATOR.match(b, start + 1, line_end):
             continue
-        if "|" not in lines[i - 1]:
+        header = b[b.rfind(b"\n", 0, start) + 1 : start]
+        if b"|" not in header:
             continue
         rows = []
-        for row in lines[i + 1 : i + 1 + _MAX_ROWS]:
-            if "|" not in row:
+        position = line_end + 1
+        for _ in range(_MAX_ROWS):
+            stop = b.find(b"\n", position)
+            if stop < 0:
+                break
+            row = b[position:stop]
+            if b"|" not in row:
                 break
             rows.append(_cells(row))
-        tables.append((_cells(lines[i - 1]), rows))
+            position = stop + 1
+        tables.append((_cells(header), rows))
     return tables
 
 
-def _html_tables(low: str) -> list[tuple[list[str], list[list[str]]]]:
-    if "<table" not in low:
+def _html_tables(b: bytes) -> list[tuple[list[bytes], list[list[bytes]]]]:
+    if b"<table" not in b:
         return []
     tables = []
-    for chunk in low.split("<table")[1:]:
-        chunk = chunk.split("</table>", 1)[0]
+    for chunk in b.split(b"<table")[1:]:
+        end = chunk.find(b"</table>")
+        chunk = chunk if end < 0 else chunk[:end]
         rows = [
-            [_TAGS.sub("", c).strip() for c in _HTML_CELL.findall(r)]
-            for r in _HTML_ROW.findall(chunk)[:_MAX_ROWS]
+            [_TAGS.sub(b"", c).strip() for c in _HTML_CELL.findall(r.group(0))]
+            for r in islice(_HTML_ROW.finditer(chunk), _MAX_ROWS)
         ]
         rows = [r for r in rows if r]
         if rows:
@@ -198,31 +354,34 @@ def _html_tables(low: str) -> list[tuple[list[str], list[list[str]]]]:
     return tables
 
 
-_NUMBER: Final = re.compile(r"^[~<>≈±+-]?\(?\d+(?:[.,]\d+)?(?:e-?\d+)?\s*%?\)?(?:\s*±\s*[\d.]+)?$")
+_NUMBER: Final = re.compile(
+    rb"[~<>+-]?\(?\d+(?:[.,]\d+)?(?:e-?\d+)?\s*%?\)?(?:\s*(?:\xc2\xb1|\+/-)\s*[\d.]+)?\Z"
+)
 _METRIC: Final = re.compile(
-    r"(?<![a-z])(?:acc(?:uracy)?|f1|f-1|f1[-_ ]?score|f-score|fscore|bleu|sacrebleu|rouge\w*|wer|cer"
-    r"|precision|recall|exact[ _]?match|em|map\w*|ap\d*|auc|roc|perplexity|ppl|mse|mae|rmse"
-    r"|spearman|pearson|cosine\w*|top-?[15]|meteor|chrf\+*|ter|mcc|matthews|mean[ _]reward|reward"
-    r"|bertscore|iou|miou|dice|psnr|ssim|fid|lpips|clip[ _]?score|pass@\d+|mmlu|hellaswag|arc\w*"
-    r"|truthfulqa|winogrande|gsm8k?|bbh|agieval|humaneval|mbpp|mt[- ]?bench|alpacaeval|win[ _]?rate"
-    r"|score|scores|average|avg|eval\w*|validation[ _]loss|val[ _]loss|valid\w*|test\w*|ndcg\w*"
-    r"|mrr\w*|kappa|r2|correlation|micro|macro|weighted|ccip|elo|drop|squad|glue|superglue"
-    r"|result|results|performance|benchmark|metric|metrics|value)(?![a-z])"
+    rb"(?<![a-z])(?:acc(?:uracy)?|f1|f-1|f1[-_ ]?score|f-score|fscore|bleu|sacrebleu|rouge\w*|wer|cer"
+    rb"|precision|recall|exact[ _]?match|em|map\w*|ap\d*|auc|roc|perplexity|ppl|mse|mae|rmse"
+    rb"|spearman|pearson|cosine\w*|top-?[15]|meteor|chrf\+*|ter|mcc|matthews|mean[ _]reward|reward"
+    rb"|bertscore|iou|miou|dice|psnr|ssim|fid|lpips|clip[ _]?score|pass@\d+|mmlu|hellaswag|arc\w*"
+    rb"|truthfulqa|winogrande|gsm8k?|bbh|agieval|humaneval|mbpp|mt[- ]?bench|alpacaeval|win[ _]?rate"
+    rb"|score|scores|average|avg|eval\w*|validation[ _]loss|val[ _]loss|valid\w*|test\w*|ndcg\w*"
+    rb"|mrr\w*|kappa|r2|correlation|micro|macro|weighted|ccip|elo|drop|squad|glue|superglue"
+    rb"|result|results|performance|benchmark|metric|metrics|value)(?![a-z])"
 )
 _TRAIN_ONLY: Final = re.compile(
-    r"^(?:train(?:ing)?[ _]\w+|loss|epoch|step|steps|learning[ _]rate)$"
+    rb"(?:train(?:ing)?[ _]\w+|loss|epoch|step|steps|learning[ _]rate)\Z"
 )
+_NUMBER_START: Final = frozenset(b"0123456789.-+~<>(")
 
 
-def _metric_column(header: str) -> bool:
+def _metric_column(header: bytes) -> bool:
     return bool(header) and not _TRAIN_ONLY.match(header) and bool(_METRIC.search(header))
 
 
-def _is_number(cell: str) -> bool:
-    return bool(cell) and cell[0] in "0123456789.-+~<>≈(" and bool(_NUMBER.match(cell))
+def _is_number(cell: bytes) -> bool:
+    return bool(cell) and cell[0] in _NUMBER_START and bool(_NUMBER.match(cell))
 
 
-def _is_result_table(header: list[str], rows: list[list[str]]) -> bool:
+def _is_result_table(header: list[bytes], rows: list[list[bytes]]) -> bool:
     """A table of evaluation results: a metric column with a number under it, or a row
     named by a metric with a number in it."""
     columns = [j for j, h in enumerate(header) if _metric_column(h)]
@@ -238,41 +397,50 @@ def _is_result_table(header: list[str], rows: list[list[str]]) -> bool:
 
 # A preformatted report (sklearn's classification_report, a pandas printout of scores).
 _TEXT_REPORT: Final = re.compile(
-    r"precision +recall +f1-score|(?:^|\n) *(?:accuracy|macro avg|weighted avg) +[\d.]+ "
-    r"|\n *score\n(?:[^\n]*\n){0,3}[^\n]*\b\d+\.\d{2,}\b"
+    rb"precision +recall +f1-score|(?:accuracy|macro avg|weighted avg) +[\d.]+ "
+    rb"|score\n(?:[^\n]*\n){0,3}[^\n]*\b\d+\.\d{2,}\b"
+)
+_REPORT_ANCHORS: Final = _anchors(
+    "precision", "accuracy", "avg=macro avg", "avg=weighted avg", "score"
 )
 
 
 def _performance_table(card: _Card) -> bool:
-    low = card.low
-    if ("|" in low and "--" in low) or "<table" in low:
-        for header, rows in card.tables():
-            if _is_result_table(header, rows):
-                return True
-    return "```" in low and bool(_TEXT_REPORT.search(low))
+    if any(_is_result_table(header, rows) for header, rows in card.tables()):
+        return True
+    if b"```" not in card.b:
+        return False
+    b = card.b
+    for i in _occurrences(card, _REPORT_ANCHORS):
+        if _TEXT_REPORT.match(b, i) and (b[i] == 112 or _line_start(b, i)):  # 112: "p"
+            return True
+    return False
 
 
 # --- training log -----------------------------------------------------------------------
 
 _LOG_LINKS: Final = re.compile(
-    r"wandb\.ai/|wandb\.me/|tensorboard\.dev/|comet\.(?:ml|com)/|/tensorboard\b|trainer_state\.json"
-    r"|events\.out\.tfevents|training[ _]logs?\b|train(?:ing)?[ _]log\.(?:txt|json)|\[tensorboard"
+    rb"wandb\.ai/|wandb\.me/|tensorboard\.dev/|comet\.(?:ml|com)/|/tensorboard\b|trainer_state\.json"
+    rb"|events\.out\.tfevents|training[ _]logs?\b|train(?:ing)?[ _]log\.(?:txt|json)|\[tensorboard"
 )
+_LOG_ANCHORS: Final = _anchors(
+    "wandb", "tensorboard", "comet", "trainer=trainer_state", "tfevents", "log|logs=log"
+)
+_STEP_WORDS: Final = _tokens("epoch", "step", "steps", "epochs")
+_STEP_COLUMNS: Final = frozenset((b"epoch", b"step", b"steps", b"epochs", b"global_step"))
 
 
 def _training_log(card: _Card) -> bool:
-    low = card.low
-    if ("wandb" in low or "tensorboard" in low or "comet" in low or "log" in low) and (
-        _LOG_LINKS.search(low)
-    ):
-        return True
-    if "epoch" not in low and "step" not in low:
+    for i in _occurrences(card, _LOG_ANCHORS):
+        if _LOG_LINKS.search(card.b, max(0, i - 10), i + 30):
+            return True
+    if not card.has(_STEP_WORDS):
         return False
     for header, rows in card.tables():
-        if not any(h in ("epoch", "step", "steps", "epochs", "global_step") for h in header):
+        if _STEP_COLUMNS.isdisjoint(header):
             continue
-        losses = [j for j, h in enumerate(header) if "loss" in h]
-        train = [j for j, h in enumerate(header) if h.startswith("train") and "loss" in h]
+        losses = [j for j, h in enumerate(header) if b"loss" in h]
+        train = [j for j, h in enumerate(header) if h.startswith(b"train") and b"loss" in h]
         numeric_train = any(j < len(r) and _is_number(r[j]) for r in rows for j in train)
         if losses and (numeric_train or len(rows) >= 2):
             return True
@@ -282,41 +450,60 @@ def _training_log(card: _Card) -> bool:
 # --- paper ------------------------------------------------------------------------------
 
 _PAPER_LINK: Final = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/(?!1910\.09700)|\barxiv[: ]\s*(?!1910\.09700)\d{4}\.\d{4,5}"
-    r"|doi\.org/10\.|aclanthology\.org/|aclweb\.org/anthology|openreview\.net/(?:forum|pdf)"
-    r"|proceedings\.(?:neurips|mlr)\.|papers\.nips\.cc|ieeexplore\.ieee\.org|dl\.acm\.org/doi"
-    r"|@(?:article|inproceedings|misc|techreport|phdthesis|mastersthesis)\{"
+    rb"arxiv\.org/(?:abs|pdf)/(?!1910\.09700)|arxiv[: ]\s*(?!1910\.09700)\d{4}\.\d{4,5}"
+    rb"|doi\.org/10\.|aclanthology\.org/|aclweb\.org/anthology|openreview\.net/(?:forum|pdf)"
+    rb"|proceedings\.(?:neurips|mlr)\.|papers\.nips\.cc|ieeexplore\.ieee\.org|dl\.acm\.org/doi"
+    rb"|@(?:article|inproceedings|misc|techreport|phdthesis|mastersthesis)\{"
+)
+_PAPER_ANCHORS: Final = _anchors(
+    "arxiv",
+    "doi=doi.org",
+    "aclanthology",
+    "aclweb",
+    "openreview",
+    "proceedings",
+    "nips=papers.nips",
+    "ieeexplore",
+    "acm=dl.acm",
+    "article=@article",
+    "inproceedings=@inproceedings",
+    "misc=@misc",
+    "techreport=@techreport",
+    "phdthesis=@phdthesis",
+    "mastersthesis=@mastersthesis",
 )
 # Words showing that a cited work is the data, a baseline or a component, not this model.
 _NOT_OWN_PAPER: Final = re.compile(
-    r"dataset|corpus|benchmark|\bdata\b|split|baseline|compar|activation|evaluat|test set|\bmqa\b"
+    rb"dataset|corpus|benchmark|\bdata\b|split|baseline|compar|activation|evaluat|test set|\bmqa\b"
 )
 _OWN_PAPER: Final = re.compile(
-    r"\bpaper\b|introduced in|proposed in|presented in|described in|our (?:paper|work)|"
-    r"technical report|tech report|cite|citation|bibtex|publication|\bpreprint\b|論文|论文"
+    rb"\bpaper\b|introduced in|proposed in|presented in|described in|our (?:paper|work)|"
+    rb"technical report|tech report|cite|citation|bibtex|publication|\bpreprint\b|"
+    + "論文|论文".encode()
+)
+_GITHUB_ENTRY: Final = re.compile(rb"howpublished *= *\{\\?url\{https?://github")
+_PAPER_ENTRY: Final = re.compile(
+    rb"journal *= *[{\"](?!github|hugging ?face)|booktitle|eprint|arxiv|archiveprefix"
 )
 
 
 def _paper(card: _Card) -> bool:
-    low = card.low
-    if not any(
-        k in low for k in ("arxiv", "doi.org", "aclanthology", "aclweb", "openreview", "@")
-    ) and not any(k in low for k in ("proceedings.", "nips.cc", "ieee", "acm.org")):
-        return False
-    for match in _PAPER_LINK.finditer(low):
-        if match.group(0).startswith("@"):
-            entry = low[match.end() : match.end() + 600]
-            if "1910.09700" in entry or "carbon emissions of machine" in entry:
+    b = card.b
+    for start in _occurrences(card, _PAPER_ANCHORS):
+        match = _PAPER_LINK.match(b, start)
+        if not match:
+            continue
+        if match.group(0).startswith(b"@"):
+            entry = b[match.end() : match.end() + 600]
+            if b"1910.09700" in entry or b"carbon emissions of machine" in entry:
                 continue
-            if re.search(r"howpublished *= *\{\\?url\{https?://github", entry) and not re.search(
-                r"journal *= *\{(?!github)|booktitle|eprint|arxiv", entry
-            ):
+            if _GITHUB_ENTRY.search(entry) and not _PAPER_ENTRY.search(entry):
                 continue  # a BibTeX entry of a GitHub repository, not of a paper
+            if match.group(0) == b"@misc{" and not _PAPER_ENTRY.search(entry.split(b"\n}", 1)[0]):
+                continue  # a @misc entry without a venue or an eprint: the model, not a paper
             return True
-        start = low.rfind("\n", 0, match.start()) + 1
-        end = low.find("\n", match.end())
-        line = low[start : end if end >= 0 else len(low)]
-        before = low[max(0, match.start() - 300) : match.start()]
+        line = _line(b, match.start(), match.end())
+        before = b[max(0, match.start() - 300) : match.start()]
         if _OWN_PAPER.search(line) or not _NOT_OWN_PAPER.search(before + line):
             return True
     return False
@@ -324,42 +511,64 @@ def _paper(card: _Card) -> bool:
 
 # --- base model -------------------------------------------------------------------------
 
-_NAME: Final = r"(?:\[[^\]\n]{2,100}\]\(|`[^`\n]{2,80}`|https?://huggingface\.co/(?!datasets/|spaces/|docs/|blog/)[\w.-]+/[\w.-]+|[\w.-]+/[\w.-]*\w|[a-z][\w.]*-?\d[\w.-]*|[a-z]+-[\w.-]+)"
-_BASE_MODEL: Final = re.compile(
-    r"(?:fine-?tuned|finetuned|fine tuned|trained|pre-?trained|quanti[sz]ed|quants?|converted|distilled"
-    r"|derived|merged?|resumed|continued|initiali[sz]ed|adapted|built|exl2|exllama\s?v?2|gguf|gptq|awq"
-    r"|onnx|lora|adapter|adaption|weights|checkpoint|version|variant|model files)"
-    r"(?: (?:version|checkpoint|model|weights|files|format|quant\w*))?"
-    r" (?:of|from|for|on top of|off of|upon)\s+(?:the |a |an )?(?:pre-?trained |original |base )?"
-    + _NAME
-    + r"|(?:based|built) (?:on|upon)\s+(?:the |a |an )?(?:pre-?trained |original |base )?"
-    r"(?:\[[^\]\n]{2,100}\]\(|`[^`\n]{2,80}`|[\w.-]+/[\w.-]+|https?://huggingface\.co/"
-    r"|(?-i:[A-Z][\w.-]*\d[\w.-]*|[A-Z][a-z]*[A-Z][\w.-]*|[A-Z]{2,}[\w.-]*|[A-Z][a-z]+[ -]\d[\w.]*))"
-    r"|(?:original|base|parent|foundation|source|pretrained|pre-trained|underlying) model"
-    r"(?: used)?(?: during training)?(?: is| was|\*\*|\W){0,6}[:：|]?\s*\**\s*(?!\[?more information)"
-    + _NAME
-    + r"|(?:^|\n)\W*base(?: model)?\W{0,4}[:：]\s*\**\s*(?!\[?more information)"
-    + _NAME
-    + r"|\bas (?:the )?base\b|base model of|architecture of base model"
-    r"|(?-i:\b[A-Z][A-Za-z]*[A-Z0-9][\w.-]*(?: \d+(?:\.\d+)?[BM])?)\s+(?:fine-?tuned|finetuned)"
-    r"\s+(?:on|with|for)\b",
-    re.IGNORECASE,
+_NAME: Final = (
+    rb"(?:\[[^\]\n]{2,100}\]\(|`[^`\n]{2,80}`|https?://huggingface\.co/(?!datasets/|spaces/|docs/"
+    rb"|blog/)[\w.-]+/[\w.-]+|[\w.-]+/[\w.-]*\w|[a-z][\w.]*-?\d[\w.-]*|[a-z]+-[\w.-]+)"
 )
-_BASE_GATE: Final = (
-    "tun",
-    "train",
+# Common pre-trained model families: a derivation word next to one names the base even when
+# the name has no owner/ or version digits ("a DPO-aligned version of Mistral 7B").
+_FAMILY: Final = (
+    rb"(?:bert|roberta|distilbert|distilroberta|deberta[\w-]*|electra|albert|xlm-r\w*|camembert"
+    rb"|herbert|\w*bert-base|gpt-?2|gpt-?j|gpt-?neox?|bloomz?|pythia|llama[ -]?\d*|codellama"
+    rb"|tinyllama|mistral|mixtral|gemma|qwen[\d.]*|falcon|phi-?\d|t5|flan-t5|mt5|byt5|long-?t5|bart"
+    rb"|mbart|pegasus|whisper|wav2vec2?|hubert|vit|deit|swin|convnext|resnet-?\d*|yolo\w*|clip"
+    rb"|stable[ -]diffusion|sdxl|sd ?(?:1\.[45]|2\.[01]|xl)|zephyr|vicuna|starcoder\w*|polyglot"
+    rb"|stablelm|openchat|solar|yi|opt|mpt|e5|bge|minilm|mpnet|dabert)\b"
+)
+_ARTICLE: Final = rb"(?:the |a |an )?(?:pre-?trained |original |base )?"
+# "<derivation word> [version|model|...] of/from/for <a name or a family>"
+_DERIVED: Final = re.compile(
+    rb"(?:tuned|finetuned|fine tuned|trained|pretrained|quanti[sz]ed|quants?|converted|distilled"
+    rb"|derived|merged?|resumed|continued|initiali[sz]ed|adapted|built|exl2|exllama\s?v?2|gguf|gptq"
+    rb"|awq|onnx|lora|adapter|adaption|weights|checkpoint|version|variant|model files|aligned"
+    rb"|modified|expanded|extended|pruned|embedding)"
+    rb"(?:\]\([^)\s]*\))?(?: (?:version|checkpoint|model|weights|files|format|quant\w*))?"
+    rb" (?:(?:of|from|for|on top of|off of|upon)\s+"
+    + _ARTICLE
+    + _NAME
+    + rb"|(?:of |from |on |for |on top of |upon |around )?"
+    + _ARTICLE
+    + rb"[\[*`]*"
+    + _FAMILY
+    + rb")"
+    # "we fine-tune(d) meta-llama/Llama-2-7b-hf on ...": a Hub id right after the verb
+    rb"|tuned? (?:the )?(?:model )?`?[\w.-]+/[\w.-]*\d[\w.-]*"
+)
+_DERIVED_ANCHORS: Final = _anchors(
+    "tuned|tune|finetune=tune",
+    "finetuned",
+    "trained",
+    "pretrained",
+    "quantized=quantiz",
+    "quantised=quantis",
     "quant",
-    "convert",
-    "distil",
-    "deriv",
+    "quants",
+    "converted",
+    "distilled",
+    "derived",
+    "merged=merge",
     "merge",
-    "based",
-    "base",
-    "original",
+    "resumed",
+    "continued",
+    "initialized=initiali",
+    "initialised=initiali",
+    "adapted",
+    "built",
+    "exl2",
+    "exllama",
     "gguf",
     "gptq",
     "awq",
-    "exl",
     "onnx",
     "lora",
     "adapter",
@@ -368,516 +577,1054 @@ _BASE_GATE: Final = (
     "checkpoint",
     "version",
     "variant",
-    "model files",
-    "resumed",
-    "continued",
-    "initiali",
-    "built",
-    "parent",
-    "foundation",
-)
-# Derivation words of other languages, near a Hub model link or an owner/name id.
-_BASE_FOREIGN: Final = re.compile(
-    r"(?:ファインチューニング|微调|微調|基于|基於|ベース|量子化|квантиз|дообуч|основан|на основе"
-    r"|fine-?tuné|basé sur|basado en|ajustado|basiert auf|feinabgestimmt|기반|파인튜닝)"
-)
-_HUB_MODEL: Final = re.compile(
-    r"huggingface\.co/(?!datasets/|spaces/|docs/|blog/|models\?|papers/)[\w.-]+/[\w.-]+"
-    r"|\b[\w.-]{2,}/[\w.-]*\d[\w.-]*\b"
-)
-
-
-# Common pre-trained model families: a derivation word next to one names the base even when
-# the name has no owner/ or version digits ("a DPO-aligned version of Mistral 7B").
-_FAMILY: Final = (
-    r"(?:bert|roberta|distilbert|distilroberta|deberta[\w-]*|electra|albert|xlm-r\w*|camembert"
-    r"|herbert|\w*bert-base|gpt-?2|gpt-?j|gpt-?neox?|bloomz?|pythia|llama[ -]?\d*|codellama"
-    r"|tinyllama|mistral|mixtral|gemma|qwen[\d.]*|falcon|phi-?\d|t5|flan-t5|mt5|byt5|long-?t5|bart"
-    r"|mbart|pegasus|whisper|wav2vec2?|hubert|vit|deit|swin|convnext|resnet-?\d*|yolo\w*|clip"
-    r"|stable[ -]diffusion|sdxl|sd ?(?:1\.[45]|2\.[01]|xl)|zephyr|vicuna|starcoder\w*|polyglot"
-    r"|stablelm|openchat|solar|yi|opt|mpt|e5|bge|minilm|mpnet|dabert)\b"
-)
-_BASE_MORE: Final = re.compile(
-    # "<derivation> of/from/on/for <family>", "<family> fine-tuned", "modified <family>"
-    r"(?:fine-?tuned|finetuned|aligned|trained|quanti[sz]ed|converted|distilled|merged?|lora"
-    r"|adapter|modified|expanded|extended|pruned|version|variant|embedding|based)"
-    r"(?: (?:version|model|checkpoint|weights))? (?:of |from |on |for |on top of |upon |around )?"
-    r"(?:the |a |an )?(?:pre-?trained |original |base )?[\[*`]*"
-    + _FAMILY
-    + r"|(?<![\w-])"
-    + _FAMILY
-    + r"[\w.-]*\** (?:[\w-]+ ){0,3}?(?:model )?(?:was |is |that was )?"
-    r"(?:fine-?tuned|finetuned|further trained|trained on)\b(?! from scratch)"
-    # "fine-tuned using the pre-trained X model", "transfer learning with [a Hub model]"
-    r"|(?:fine-?tuned|trained|initiali[sz]ed) (?:using|with|from) (?:the )?pre-?trained [\[*`]*\w"
-    r"|(?:transfer learning|fine-?tun\w+|trained|initiali[sz]ed|starting|continued) (?:from|with|on"
-    r" top of) \[[^\]\n]+\]\(https?://huggingface\.co/(?!datasets/|spaces/)"
-    # template lines: "Finetuned from model [optional]: X", Xenova's ONNX conversions
-    r"|finetuned from model(?: \[optional\])?\**\s*[:：]\W{0,4}(?!\[?more information)\w"
-    r"|huggingface\.co/[\w.-]+/[\w.-]+\)? with onnx weights"
-    # merges and mixes of named models; mergekit configurations; "X was the base"
-    r"|\bmerge_method\s*:|\b(?:was|is) (?:the|my|our) base\b|\bbased around\s+\[[^\]\n]+\]\(https?://huggingface"
-    # "is a [HerBERT Base](https://huggingface.co/allegro/herbert-base-cased) model ... fine-tuned"
-    r"|\]\(https?://huggingface\.co/(?!datasets/|spaces/)[\w.-]+/[\w.-]+\) model\b[^.\n]{0,80}?"
-    r"(?:fine-?tuned|finetuned|trained|adapted)",
-    re.ASCII,
-)
-# (run on the lowercased text: no IGNORECASE, which is slow; the mix rule needs the case)
-_BASE_MIX: Final = re.compile(
-    r"\b(?:a |the )?(?:mix|merge|blend|fusion) (?:of|between) (?:the )?(?:\[|`|https?://huggingface"
-    r"|(?-i:[A-Z][a-z]+[A-Z]\w*|[A-Z][\w.-]*\d[\w.-]*)|" + _FAMILY + r")",
-    re.IGNORECASE,
-)
-_BASE_MORE_GATE: Final = (
-    "tun",
-    "train",
-    "align",
-    "quanti",
-    "convert",
-    "distil",
-    "merge",
-    "lora",
-    "adapter",
+    "files=model files",
+    "aligned",
     "modified",
     "expanded",
     "extended",
     "pruned",
-    "version",
-    "variant",
     "embedding",
-    "based",
-    "initiali",
+)
+# "based on X": X a link, a code span, an owner/name id, a Hub URL or a Capitalised name
+_BASED_ON: Final = re.compile(
+    rb"(?i:based|built) (?i:on|upon)\s+(?i:the |a |an )?(?i:pre-?trained |original |base )?"
+    rb"(?:\[[^\]\n]{2,100}\]\(|`[^`\n]{2,80}`|[\w.-]+/[\w.-]+|(?i:https?://huggingface\.co/)"
+    rb"|[A-Z][\w.-]*\d[\w.-]*|[A-Z][a-z]*[A-Z][\w.-]*|[A-Z]{2,}[\w.-]*|[A-Z][a-z]+[ -]\d[\w.]*"
+    rb"|(?i:(?:[\w-]+ ){0,3}" + _FAMILY + rb"))"
+)
+_BASED_ANCHORS: Final = _anchors("based", "built")
+# "original/base/parent model: X", "Base: X", "as the base", "merge_method:", ...
+_BASE_LABEL: Final = re.compile(
+    rb"(?:original|base|parent|foundation|source|pretrained|pre-trained|underlying) model"
+    rb"(?: used)?(?: during training)?(?: is| was|\*\*|\W){0,6}[:\xef\xbc\x9a|]?\s*\**\s*"
+    rb"(?!\[?more information)" + _NAME + rb"|base model of"
+    rb"|(?:fine-?tuned|trained|initiali[sz]ed) (?:using|with|from) (?:the )?pre-?trained [\[*`]*\w"
+    rb"|(?:transfer learning|fine-?tun\w+|trained|initiali[sz]ed|starting|continued) (?:from|with"
+    rb"|on top of|on) (?:the )?\[[^\]\n]+\]\(https?://huggingface\.co/(?!datasets/|spaces/)"
+    # "see the original [model card] here: <a Hub model>", "Source: <a Hub model>"
+    rb"|(?:original|source)(?: model)?(?: card)?(?: here| at| is)?\W{0,6}\s*(?:\[[^\]\n]{2,100}\]\()?"
+    rb"https?://huggingface\.co/(?!datasets/|spaces/|docs/|blog/)[\w.-]+/[\w.-]+"
+    rb"|original model card (?:at |here |is )?\W{0,4}"
+    + _NAME
+    + rb"|finetuned from model(?: \[optional\])?\**\s*(?::|\xef\xbc\x9a)\W{0,4}(?!\[?more information)\w"
+    rb"|merge_method\s*:|based around\s+\[[^\]\n]+\]\(https?://huggingface"
+    rb"|architecture of base model"
+)
+_BASE_LABEL_ANCHORS: Final = _anchors(
+    "original",
+    "base",
+    "parent",
+    "foundation",
+    "source",
+    "pretrained",
+    "pre=pre-trained",
+    "underlying",
+    "fine=fine",
+    "finetuned",
+    "trained",
+    "initialized=initiali",
+    "initialised=initiali",
     "transfer",
-    "onnx",
-    "mix",
-    "around",
-    "huggingface.co",
-    "blend",
-    "fusion",
-    "the base",
-    "my base",
-    "our base",
+    "starting",
+    "continued",
+    "method=merge_method",
+    "architecture",
+    "based",
+)
+# "Base model: X" at the start of a line; "... as the base", "X is the base"
+_BASE_LINE: Final = re.compile(
+    rb"base(?:[ _]model)?(?:</?\w+>|\W){0,8}(?::|\xef\xbc\x9a)\s*\**\s*(?!\[?more information)"
+    rb"(?:" + _NAME + rb"|" + _FAMILY + rb")"
+)
+_BASE_BEFORE: Final = re.compile(rb"(?:\bas (?:the )?|\b(?:was|is) (?:the|my|our) )\Z")
+# "<Name> fine-tuned on/with/for": the name (as written) just before
+_NAME_TUNED: Final = re.compile(
+    rb"\b[A-Z][A-Za-z]*[A-Z0-9][\w.-]*(?: \d+(?:\.\d+)?[BM])?(?: model)?\s+(?:[Ff]ine[- ]?[Tt]uned"
+    rb"|[Ff]inetuned)"
+    rb"\s+(?:on|with|for)\b"
+)
+# "<family> [model] was fine-tuned", "[a Hub model](...) model ... fine-tuned"
+_FAMILY_TUNED: Final = re.compile(
+    rb"(?<![\w-])" + _FAMILY + rb"[\w./-]*\** (?:[\w-]+ ){0,3}?(?:model )?(?:was |is |that was )?"
+    rb"(?:fine-?tuned|finetuned|further trained|trained on)\b(?! from scratch)"
+)
+_HUB_MODEL_TUNED: Final = re.compile(
+    rb"\]\(https?://huggingface\.co/(?!datasets/|spaces/)[\w.-]+/[\w.-]+\)(?: model\b[^.\n]{0,80}?"
+    rb"(?:fine-?tuned|finetuned|trained|adapted)|\W{0,3} (?:model )?(?:which|that) (?:is|was|has been)"
+    rb" (?:fine-?tuned|finetuned|further trained|adapted))"
+    rb"|huggingface\.co/[\w.-]+/[\w.-]+\)? with onnx weights"
+)
+_MIX: Final = re.compile(
+    rb"(?i:mix|merge|blend|fusion) (?i:of|between) (?i:the )?(?:\[|`|(?i:https?://huggingface)"
+    rb"|[A-Z][a-z]+[A-Z]\w*|[A-Z][\w.-]*\d[\w.-]*|(?i:" + _FAMILY + rb"))"
+)
+_MIX_ANCHORS: Final = _anchors("mix", "merge", "blend", "fusion")
+# Derivation words of other languages, near a Hub model link or an owner/name id.
+# derivation words of other languages (the non-ASCII ones looked for only in non-ASCII cards)
+_BASE_FOREIGN: Final = tuple(
+    w.encode()
+    for w in (
+        "ファインチューニング",
+        "微调",
+        "微調",
+        "基于",
+        "基於",
+        "ベース",
+        "量子化",
+        "квантиз",
+        "дообуч",
+        "основан",
+        "на основе",
+        "기반",
+        "파인튜닝",
+    )
+)
+_BASE_FOREIGN_LATIN: Final = _anchors(
+    "tuné",
+    "basé=basé sur",
+    "basado=basado en",
+    "ajustado",
+    "basiert=basiert auf",
+    "feinabgestimmt",
+)
+_HUB_MODEL: Final = re.compile(
+    rb"huggingface\.co/(?!datasets/|spaces/|docs/|blog/|models\?|papers/)[\w.-]+/[\w.-]+"
+    rb"|\b[\w.-]{2,}/[\w.-]*\d[\w.-]*\b"
+)
+_WORD: Final = re.compile(rb"\w")
+_TUNED_ANCHORS: Final = _anchors("tuned", "finetuned", "trained")
+
+
+_BASE_CELL: Final = re.compile(
+    rb"(?:(?:base|original|parent|pre-?trained|source)(?: model)?|fine-?tuned from)\Z"
 )
 
 
-def _base_model(card: _Card) -> bool:
-    low = card.low
-    if _near(_BASE_MODEL, card.text, low, _BASE_GATE, 120, 160):
-        return True
-    if _near(_BASE_MORE, low, low, _BASE_MORE_GATE, 140, 160):
-        return True
-    if _near(_BASE_MIX, card.text, low, (" of ", " between "), 30, 160):
-        return True
-    if _BASE_FOREIGN.search(low):
-        for match in _BASE_FOREIGN.finditer(low):
-            window = low[max(0, match.start() - 300) : match.end() + 100]
-            if _HUB_MODEL.search(window):
+def _base_table(card: _Card) -> bool:
+    """A table column (or row) naming the base model, with a value."""
+    for header, rows in card.tables():
+        columns = [j for j, h in enumerate(header) if _BASE_CELL.match(h)]
+        for row in rows:
+            cells = [row[j] for j in columns if j < len(row)]
+            if len(row) > 1 and _BASE_CELL.match(row[0]):
+                cells.append(row[1])
+            if any(_HUB_MODEL.search(c) or _FAMILY_CELL.match(c) for c in cells):
                 return True
+    return False
+
+
+_FAMILY_CELL: Final = re.compile(rb"[\[`*]*" + _FAMILY)
+
+
+def _base_model(card: _Card) -> bool:
+    b = card.b
+    if _at(card, _DERIVED_ANCHORS, _DERIVED) or _at(card, _BASED_ANCHORS, _BASED_ON, raw=True):
+        return True
+    if _at(card, _BASE_LABEL_ANCHORS, _BASE_LABEL):
+        return True
+    for i in _occurrences(card, _A_BASE):
+        if _BASE_BEFORE.search(b, max(0, i - 12), i) and not b[i + 4 : i + 5].isalnum():
+            return True
+        if _BASE_LINE.match(b, i) and not _WORD.search(
+            _TAGS.sub(b"", b[b.rfind(b"\n", 0, i) + 1 : i])
+        ):
+            return True
+    for i in _occurrences(card, _TUNED_ANCHORS, limit=20):
+        start = max(0, i - 90)
+        if _NAME_TUNED.search(card.raw, start, i + 30) or _FAMILY_TUNED.search(b, start, i + 40):
+            return True
+    if b"model" in card.toks or b"onnx" in card.toks:
+        for i in _occurrences(card, _A_HUB):
+            if _HUB_MODEL_TUNED.search(b, max(0, i - 12), i + 240):
+                return True
+    if (b" of " in b or b" between " in b) and _at(card, _MIX_ANCHORS, _MIX, raw=True):
+        return True
+    if b"base" in card.toks and _base_table(card):
+        return True
+    foreign = [(frozenset(), w) for w in _BASE_FOREIGN] if card.cjk else []
+    for i in _occurrences(card, (*foreign, *_BASE_FOREIGN_LATIN), limit=10):
+        if _HUB_MODEL.search(b, max(0, i - 300), i + 130):
+            return True
     return False
 
 
 # --- architecture -----------------------------------------------------------------------
 
-_ARCHITECTURE: Final = re.compile(
-    r"(?:model )?architecture\W{0,6}\s*[:|]\s*\**\s*(?!\[?more information)\w"
-    r"|\b\d+[ -]?(?:layers?|transformer layers|attention heads|heads|hidden (?:size|units|dim\w*)"
-    r"|experts)\b"
-    r"|\b(?:num_hidden_layers|num_attention_heads|hidden_size|d_model|n_layers?|n_heads?)\b\W{0,4}\d"
-    r"|\b(?:encoder-decoder|encoder decoder|decoder-only|decoder only|encoder-only|seq2seq|"
-    r"sequence-to-sequence|auto-?regressive (?:language )?model|mixture[ -]of[ -]experts|\bmoe\b"
-    r"|n-stream decoder|u-net|unet|vision transformer|based on the (?:\w+ )?transformer "
-    r"architecture)\b"
-    r"|sentencetransformer\(|\(0\): transformer\(|full model architecture|\d+ x \w*(?:layer|block)\("
-    r"|(?:same|identical|similar) (?:model )?architecture (?:as|to)\b"
+_ARCH_LABEL: Final = re.compile(rb"architecture\W{0,6}\s*[:|]\s*\**\s*(?!\[?more information)\w")
+_ARCH_SAME: Final = re.compile(rb"(?:same|identical|similar) (?:model )?architecture (?:as|to)\b")
+_ARCH_COUNT: Final = re.compile(
+    rb"\b\d+[ -]?(?:layers?|transformer layers|attention heads|heads|hidden (?:size|units|dim\w*)"
+    rb"|experts)\b"
 )
-_ARCH_GATE: Final = (
-    "architect",
+_ARCH_COUNT_ANCHORS: Final = _anchors(
     "layer",
     "head",
     "hidden",
+    "expert",
+)
+_ARCH_CONFIG: Final = re.compile(
+    rb"(?:num_hidden_layers|num_attention_heads|hidden_size|d_model|n_layers?|n_heads?)\b\W{0,4}\d"
+)
+_ARCH_CONFIG_ANCHORS: Final = _anchors(
+    "hidden=num_hidden_layers",
+    "attention=num_attention_heads",
+    "hidden=hidden_size",
+    "d=d_model",
+    "layer=n_layer",
+    "head=n_head",
+)
+_ARCH_KIND: Final = re.compile(
+    rb"(?:encoder-decoder|encoder decoder|decoder-only|decoder only|encoder-only|seq2seq"
+    rb"|sequence-to-sequence|auto-?regressive (?:language )?model|mixture[ -]of[ -]experts|moe"
+    rb"|n-stream decoder|u-net|unet|vision transformer|based on the (?:\w+ )?transformer "
+    rb"architecture)\b"
+    rb"|sentencetransformer\(|\(0\): transformer\(|full model architecture"
+)
+_ARCH_KIND_ANCHORS: Final = _anchors(
     "encoder",
     "decoder",
-    "regressive",
-    "expert",
-    "moe",
-    "transformer",
-    "d_model",
-    "unet",
-    "u-net",
     "seq2seq",
-    "sequence-to-sequence",
-    "block",
+    "sequence",
+    "autoregressive=autoregressive",
+    "regressive=auto-regressive",
+    "mixture",
+    "moe",
+    "stream=n-stream",
+    "net=u-net",
+    "unet",
+    "vision",
+    "based=based on the",
+    "sentencetransformer",
+    "sentencetransformer=(0): transformer(",
+    "architecture=full model architecture",
 )
+_ARCH_BLOCKS: Final = re.compile(rb"\d+ x \w*(?:layer|block)\(")
+_BLOCK_ANCHORS: Final = _anchors("x=layer(", "x=block(")
+# a passthrough merge (mergekit) stacks layer ranges of its sources: it defines the layers
+_PASSTHROUGH: Final = re.compile(rb"merge_method: *passthrough")
 
 
 def _architecture(card: _Card) -> bool:
-    low = card.low
-    if not any(k in low for k in _ARCH_GATE):
-        return False
-    if _near(_ARCHITECTURE, low, low, _ARCH_GATE, 60, 80):
+    b, toks = card.b, card.toks
+    if b"architecture" in toks:
+        for i in _occurrences(card, _A_ARCHITECTURE):
+            if _ARCH_LABEL.match(b, i) or _ARCH_SAME.search(b, max(0, i - 25), i + 16):
+                return True
+    for i in _occurrences(card, _ARCH_COUNT_ANCHORS):
+        if _ARCH_COUNT.search(b, max(0, i - 12), i + 24):
+            return True
+    if _at(card, _ARCH_CONFIG_ANCHORS, _ARCH_CONFIG) or _at(card, _ARCH_KIND_ANCHORS, _ARCH_KIND):
         return True
-    return any("architecture" in heading and has_content(text) for heading, text in card.sections())
+    for i in _occurrences(card, _BLOCK_ANCHORS, limit=10):
+        if _ARCH_BLOCKS.search(b, max(0, i - 40), i + 7):
+            return True
+    if b"passthrough" in toks and b"layer_range" in b and _PASSTHROUGH.search(b):
+        return True
+    if b"architecture" in toks:
+        for heading, start, end in card.sections():
+            if b"architecture" in heading and _b_has_content(b[start:end]):
+                return True
+    return False
 
 
 # --- hardware ---------------------------------------------------------------------------
 
 _ACCELERATOR: Final = (
-    r"(?:\b(?:nvidia |geforce )?(?:tesla )?(?:[ahv]100|h200|a10g?|a30|a40|a6000|rtx ?a?\d{4}\w*"
-    r"|l4|l40s?|t4|p100|k80|v100s?|rtx ?\d{3,4}\w*|gtx ?\d{3,4}\w*|tpu[ -]?v?\d\w*|tpus?|gpus?"
-    r"|m[123] (?:pro|max|ultra)|gaudi\d?|trainium|mi\d{3}x?)\b)"
+    rb"(?:\b(?:nvidia |geforce )?(?:tesla )?(?:[ahv]100|h200|a10g?|a30|a40|a6000|rtx ?a?\d{4}\w*"
+    rb"|l4|l40s?|t4|p100|k80|v100s?|rtx ?\d{3,4}\w*|gtx ?\d{3,4}\w*|tpu[ -]?v?\d\w*|tpus?|gpus?"
+    rb"|m[123] (?:pro|max|ultra)|gaudi\d?|trainium|mi\d{3}x?)s?\b)"
 )
-_TRAINING_HARDWARE: Final = re.compile(
-    rf"(?:train|trained|training|fine-?tun\w*|finetun\w*|pre-?train\w*)\b[^.\n|]{{0,120}}?{_ACCELERATOR}"
-    rf"|{_ACCELERATOR}[^.\n|]{{0,60}}?\b(?:train|trained|training|fine-?tun\w*|hours|days)\b"
-    rf"|hardware(?: type)?\W{{0,6}}\s*[:|]\s*\**\s*(?!\[?more information)[^\n]{{0,40}}?{_ACCELERATOR}"
-    r"|hardware_used|gpu hours|tpu hours|\d+ ?x ?(?:nvidia )?(?:[ahv]100|h200|a6000|rtx)"
-    rf"|(?<!['\"])(?:gpus?|tpus?|hardware|compute|accelerators?)\W{{0,6}}[:|][^\n]{{0,24}}?{_ACCELERATOR}"
-)
-
-
-_SPECIFIC_ACCELERATOR: Final = re.compile(
-    r"\b(?:[ahv]100|h200|a10g?|a40|a6000|rtx ?a?\d{4}\w*|l40s?|p100|tpu[ -]?v?\d\w*|gaudi\d?"
-    r"|trainium|mi\d{3}x?)\b"
-)
-_USED_ACCELERATOR: Final = re.compile(
-    r"\b(?:i|we) (?:use|used|utili[sz]ed)\s+(?:\d+ ?x ?|\d+ )?(?:nvidia )?(?:tesla )?"
-    r"(?:[ahv]100|h200|a6000|rtx ?a?\d{4}|tpu[ -]?v?\d)"
-)
-_HW_ANCHORS: Final = (
-    "gpu",
-    "tpu",
-    "100",
-    "a10",
-    "a40",
-    "a30",
-    "a6000",
-    "rtx",
-    "gtx",
-    "l4",
-    "t4",
+_ACCELERATOR_AT: Final = re.compile(_ACCELERATOR)
+# (a100, h100, v100 and p100 are found through their "100": one scan for the four)
+_ACCELERATOR_ANCHORS: Final = _anchors(
+    "a100|h100|v100|p100=100",
     "h200",
-    "gaudi",
+    "a10|a10g=a10",
+    "a30",
+    "a40",
+    "a6000",
+    "rtx|rtxa6000|rtxa5000|rtxa4000|rtx2080|rtx2080ti|rtx3060|rtx3070|rtx3080|rtx3080ti|rtx3090"
+    "|rtx3090ti|rtx4060|rtx4070|rtx4080|rtx4090=rtx",
+    "l4",
+    "l40",
+    "t4",
+    "k80",
+    "gtx|gtx1060|gtx1070|gtx1080|gtx1080ti|gtx1650|gtx1660|gtx980|gtx970=gtx",
+    "tpu|tpuv2|tpuv3|tpuv4|tpuv5|tpuv5e|multitpu=tpu",
+    "gpu|multigpu=gpu",
+    "gaudi|gaudi2",
     "trainium",
-    "mi2",
-    "mi3",
-    "hardware",
-    " m1 ",
-    " m2 ",
-    " m3 ",
+    "mi250|mi250x|mi300|mi300x=mi",
+    "m1|m2|m3=m",
+    "nvidia",
+    "tesla",
+    "geforce",
 )
-_READER: Final = re.compile(r"\b(?:you|your|please|recommended|typical|minimum|requirements?)\b")
-_HARDWARE_HEADING: Final = re.compile(r"hardware|compute infrastructure|compute|infrastructure")
+_TRAIN_BEFORE: Final = re.compile(
+    rb"(?:train|trained|training|fine-?tun\w*|finetun\w*|pre-?train\w*)\b"
+)
+_TRAIN_AFTER: Final = re.compile(rb"\b(?:train|trained|training|fine-?tun\w*|hours|days)\b")
+_HARDWARE_KEY: Final = re.compile(
+    rb"(?:hardware(?: type)?\W{0,6}\s*[:|]\s*\**\s*(?!\[?more information)[^\n]{0,40}?"
+    rb"|(?<!['\"])(?:gpus?|tpus?|hardware|compute|accelerators?)\W{0,6}[:|][^\n]{0,24}?)\Z"
+)
+_COUNT_X: Final = re.compile(rb"\d+ ?x ?(?:nvidia )?\Z")
+_USED_ACCELERATOR: Final = re.compile(
+    rb"(?:i|we) (?:use|used|utili[sz]ed)\s+(?:\d+ ?x ?|\d+ )?(?:nvidia )?(?:tesla )?\Z"
+)
+_SPECIFIC_ACCELERATOR: Final = re.compile(
+    rb"\b(?:[ahv]100|h200|a10g?|a40|a6000|rtx ?a?\d{4}\w*|l40s?|p100|tpu[ -]?v?\d\w*|gaudi\d?"
+    rb"|trainium|mi\d{3}x?)\b"
+)
+_READER: Final = re.compile(rb"\b(?:you|your|please|recommended|typical|minimum|requirements?)\b")
+_A_HOURS: Final = _anchors("hours")
+
+
+# a training configuration's device count: the Trainer's "distributed_type: multi-GPU" with
+# "num_devices: 8", ESPnet's "ngpu: 1"
+_DEVICE_COUNT: Final = re.compile(
+    rb"distributed_type: multi-[gt]pu\s*\n\s*-? ?num_devices: \d+|ngpus?: \d+"
+)
+_DEVICE_ANCHORS: Final = _anchors("devices=distributed_type: multi-", "ngpu|ngpus=ngpu")
+# "A100-40G x 4", "A6000 48GB * 8": the accelerator and how many
+_ACCELERATOR_COUNT: Final = re.compile(rb"[\w-]*(?: \d+ ?gb?)?\s*[x*\xc3\x97]\s*\d+\b")
 
 
 def _training_hardware(card: _Card) -> bool:
-    low = card.low
-    if not any(k in low for k in ("gpu", "tpu", "100", "hardware", "rtx", "gaudi", "a10", "t4")):
-        return False
-    if _USED_ACCELERATOR.search(low):
+    b = card.b
+    if b"used" in card.toks and b"hardware_used" in b:
         return True
-    for start, end in _windows(low, _HW_ANCHORS, 160, 100):
-        for match in _TRAINING_HARDWARE.finditer(low, start, end):
-            # advice to the reader ("please limit the GPU numbers in training", a table of
-            # recommended GPUs) is not the hardware this model was trained on
-            line_start = max(low.rfind(".", 0, match.start()), low.rfind("\n", 0, match.start()))
-            context = low[line_start + 1 : match.end()]
-            if context.lstrip().startswith("|"):
-                context = low[max(0, match.start() - 600) : match.end()]
-            if not _READER.search(context):
+    for i in _occurrences(card, _A_HOURS, limit=10):
+        if b[i - 4 : i] in (b"gpu ", b"tpu ", b"gpu-", b"tpu-"):
+            return True
+    if _at(card, _DEVICE_ANCHORS, _DEVICE_COUNT):
+        return True
+    for i in _occurrences(card, _ACCELERATOR_ANCHORS, limit=20):
+        if b[i : i + 3] == b"100":
+            i -= 1  # the "a" of "a100" (or h, v, p)
+        match = _ACCELERATOR_AT.match(b, i)
+        if not match:
+            continue
+        end = match.end()
+        left = b[max(0, i - 130) : i]
+        segment = left[max(left.rfind(b"."), left.rfind(b"\n"), left.rfind(b"|")) + 1 :]
+        right = b[end : end + 60]
+        cut = min(
+            (k for k in (right.find(b"."), right.find(b"\n"), right.find(b"|")) if k >= 0),
+            default=len(right),
+        )
+        evidence = (
+            _ACCELERATOR_COUNT.match(b, end)
+            or _TRAIN_BEFORE.search(segment)
+            or _TRAIN_AFTER.search(right, 0, cut)
+            or _HARDWARE_KEY.search(b[max(0, i - 70) : i])
+            or _COUNT_X.search(b[max(0, i - 12) : i])
+        )
+        if _USED_ACCELERATOR.search(b[max(0, i - 40) : i]):
+            return True
+        if not evidence:
+            continue
+        # advice to the reader ("please limit the GPU numbers in training", a table of
+        # recommended GPUs) is not the hardware this model was trained on
+        line_start = max(b.rfind(b".", 0, i), b.rfind(b"\n", 0, i))
+        context = b[line_start + 1 : end]
+        if context.lstrip().startswith(b"|"):
+            context = b[max(0, i - 600) : end]
+        if not _READER.search(context):
+            return True
+    if b"hardware" in card.toks or b"compute" in card.toks or b"infrastructure" in card.toks:
+        for heading, start, end in card.sections():
+            if (
+                (b"hardware" in heading or b"compute" in heading or b"infrastructure" in heading)
+                and b"requirement" not in heading
+                and b"inference" not in heading
+                and _SPECIFIC_ACCELERATOR.search(b, start, end)
+            ):
                 return True
-    return any(
-        _HARDWARE_HEADING.search(heading)
-        and "requirement" not in heading
-        and "inference" not in heading
-        and _SPECIFIC_ACCELERATOR.search(text.lower())
-        for heading, text in card.sections()
-    )
+    return False
 
 
-_INFERENCE_HARDWARE: Final = re.compile(
-    r"\b(?:v?ram|gpu memory|memory (?:usage|footprint|requirements?)|min(?:imum)? requirements?)"
-    r"\b[^.\n]{0,60}?\d+(?:\.\d+)?\s*(?:gb|gib|mb)\b"
-    r"|\d+(?:\.\d+)?\s*(?:gb|gib)\s+(?:of\s+)?(?:v?ram|gpu memory|memory|vram)"
-    r"|\b(?:runs?|running|run it|inference|deploy\w*|fits?)\b[^.\n]{0,60}?\b(?:on (?:a )?cpu|on (?:a )?"
-    r"(?:single |consumer )?gpu|on (?:edge|mobile)|on (?:a )?(?:raspberry|jetson|phone|laptop|mac|apple)"
-    r"|in \d+ ?gb)"
-    r"|\bhardware requirements?\b|\brecommended hardware\b|\bmax ram required\b"
-    r"|\|\s*vram\s*\|"
+_MEMORY_AMOUNT: Final = re.compile(
+    rb"(?<![a-z0-9_])(?:v?ram|gpu memory|memory (?:usage|footprint|requirements?)|min(?:imum)? requirements?)"
+    rb"\b[^.\n]{0,60}?\d+(?:\.\d+)?\s*(?:gb|gib|mb)\b"
 )
-
-
-_INFERENCE_ANCHORS: Final = (
+_MEMORY_ANCHORS: Final = _anchors(
+    "ram",
     "vram",
-    " ram",
-    "ram ",
+    "gpu=gpu memory",
     "memory",
+    "min=min requirement",
+    "minimum=minimum requirement",
+)
+_AMOUNT_BEFORE: Final = re.compile(rb"\d+(?:\.\d+)?\s*(?:gb|gib)\s+(?:of\s+)?(?:gpu )?\Z")
+_RUNS_ON: Final = re.compile(
+    rb"\b(?:runs?|running|run it|inference|deploy\w*|fits?)\b[^.\n]{0,60}?\b(?:on (?:a )?cpu"
+    rb"|on (?:a )?(?:single |consumer )?gpu|on (?:edge|mobile)|on (?:a )?"
+    rb"(?:raspberry|jetson|phone|laptop|mac|apple)|in \d+ ?gb)"
+)
+_RUNS_ON_ANCHORS: Final = _anchors(
     "cpu",
     "gpu",
-    "hardware",
-    "requirement",
-    "fit",
-    "gb",
+    "edge",
+    "mobile",
+    "raspberry",
+    "jetson",
+    "phone",
+    "laptop",
+    "mac",
+    "apple",
 )
+_HW_REQUIREMENT: Final = re.compile(
+    rb"hardware requirements?\b|recommended hardware\b|max ram required\b|\|\s*vram\s*\|"
+)
+_HW_REQ_ANCHORS: Final = _anchors("hardware", "required=max ram", "vram")
+
+
+# "pipeline optimized for CPU" (spaCy's template); an amount of memory in other languages
+_OPTIMIZED_FOR: Final = re.compile(rb"optimi[sz]ed for (?:the )?(?:cpu|gpu)s?\b")
+_AMOUNT_FOREIGN_BEFORE: Final = re.compile(rb"\d+(?:\.\d+)? ?gb\S{0,4} ?(?:gpu |vram )?\Z")
+_MEMORY_FOREIGN: Final = tuple(w.encode() for w in ("메모리", "显存", "内存", "メモリ", "память"))
+_MEMORY_FOREIGN_LATIN: Final = _anchors("speicher", "mémoire", "memoria")
 
 
 def _inference_hardware(card: _Card) -> bool:
-    return _near(_INFERENCE_HARDWARE, card.low, card.low, _INFERENCE_ANCHORS, 100, 100)
+    b = card.b
+    for i in _occurrences(card, _HW_REQ_ANCHORS, limit=10):
+        if _HW_REQUIREMENT.search(b, max(0, i - 12), i + 26):
+            return True
+    if (b"optimized" in card.toks or b"optimised" in card.toks) and _OPTIMIZED_FOR.search(b):
+        return True
+    foreign = [(frozenset(), w) for w in _MEMORY_FOREIGN] if card.cjk else []
+    for i in _occurrences(card, (*foreign, *_MEMORY_FOREIGN_LATIN), limit=10):
+        if _AMOUNT_FOREIGN_BEFORE.search(b, max(0, i - 24), i):
+            return True
+    if _at(card, _MEMORY_ANCHORS, _MEMORY_AMOUNT):
+        return True
+    for i in _occurrences(card, _A_RAM_VRAM_MEMORY):
+        if _AMOUNT_BEFORE.search(b[max(0, i - 20) : i]):
+            return True
+    for i in _occurrences(card, _RUNS_ON_ANCHORS, limit=10):
+        if _RUNS_ON.search(b, max(0, i - 90), i + 12):
+            return True
+    return False
 
 
 # --- training configuration -------------------------------------------------------------
 
+_HP_VALUE: Final = rb"[\s*`'\":=|,\-]{0,6}\s*(?:of\s+|is\s+|was\s+|=\s*)?[\d.]+(?:e-?\d+)?"
 _HYPERPARAMETERS: Final = re.compile(
-    r"(?:learning[ _]rate|\blr\b|batch[ _]size|num[ _]train[ _]epochs|num[ _]epochs|\bepochs?\b"
-    r"|warmup[ _](?:steps|ratio)|weight[ _]decay|gradient[ _]accumulation\w*|\boptimizer\b"
-    r"|max[ _]steps|lora[ _](?:r|alpha|rank|dropout)|train[ _]steps|training steps|instances per batch"
-    r"|dropout(?: rate)?)"
-    r"[\s*`'\":=|\-]{0,6}\s*(?:of\s+|is\s+|was\s+|=\s*)?[\d.]+(?:e-?\d+)?"
-    r"|\b\d+(?:\.\d+)?k? (?:epochs?|training steps|steps at resolution|instances per batch)\b"
-    r"|\btrained for (?:another )?\d+(?:\.\d+)?k? steps\b"
-    r"|\b(?:train|trained|training) (?:for )?\d+(?:\.\d+)? epochs?\b"
-    r"|\blearning rate (?:of )?\d"
+    rb"(?:learning[ _]rate|lr\b|batch[ _]size|num[ _]train[ _]epochs|num[ _]epochs|epochs?\b"
+    rb"|warmup[ _](?:steps|ratio)|weight[ _]decay|gradient[ _]accumulation\w*|optimizer\b"
+    rb"|max[ _]steps|lora[ _](?:r|alpha|rank|dropout)|train[ _]steps|training steps"
+    rb"|instances per batch|dropout(?: rate)?)"
+    + _HP_VALUE
+    + rb"|trained for (?:another )?\d+(?:\.\d+)?k? steps\b"
+    rb"|(?:train|trained|training) (?:for )?\d+(?:\.\d+)? epochs?\b"
 )
-
-
-_HP_ANCHORS: Final = (
+_HP_ANCHORS: Final = _anchors(
     "learning",
     "lr",
     "batch",
     "epoch",
+    "epochs=epoch",
     "warmup",
-    "decay",
+    "decay=weight",
     "gradient",
     "optimizer",
-    "step",
+    "steps=max",
     "lora",
+    "steps=train_steps",
+    "steps=train steps",
+    "steps=training steps",
+    "instances",
     "dropout",
+    "trained",
 )
+_COUNT_BEFORE: Final = re.compile(rb"\b\d+(?:\.\d+)?k? \Z")
+_COUNT_WORDS: Final = re.compile(
+    rb"(?:epochs?|training steps|steps at resolution|instances per batch)\b"
+)
+# "(trained) for 20k steps", "for 2 million steps"
+_FOR_COUNT_BEFORE: Final = re.compile(
+    rb"\bfor (?:another )?\d+(?:\.\d+)? ?(?:k|m|million|thousand)? (?:training )?\Z"
+)
+_A_STEPS: Final = _anchors("steps", "iterations")
+# a "Hyperparameters" section with a key and a number ("lr: 2e-4", "('n_timesteps', 1e7)")
+_HP_HEADING: Final = re.compile(rb"hyper-?param")
+_KEY_NUMBER: Final = re.compile(rb"[a-z_]+['\"]?\s*[:=,|]\s*-?[\d.]+(?:e-?\d+)?\b")
+
+
+# a table column named by a hyperparameter, with a number under it
+_HP_COLUMN: Final = re.compile(
+    rb"(?:lr|learning[ _]rate|batch[ _]size|warmup[ _]steps|weight[ _]decay|max[ _]steps)\Z"
+)
+_HP_TABLE_WORDS: Final = _tokens("lr", "learning", "batch", "epochs", "epoch", "warmup", "decay")
+
+
+def _hyperparameter_table(card: _Card) -> bool:
+    for header, rows in card.tables():
+        columns = [j for j, h in enumerate(header) if _HP_COLUMN.match(h)]
+        if columns and any(j < len(row) and row[j][:1].isdigit() for row in rows for j in columns):
+            return True
+    return False
 
 
 def _hyperparameters(card: _Card) -> bool:
-    return _near(_HYPERPARAMETERS, card.low, card.low, _HP_ANCHORS, 60, 80)
+    b = card.b
+    if _at(card, _HP_ANCHORS, _HYPERPARAMETERS):
+        return True
+    for i in _occurrences(card, _A_COUNTED):
+        if _COUNT_WORDS.match(b, i) and _COUNT_BEFORE.search(b[max(0, i - 14) : i]):
+            return True
+    for i in _occurrences(card, _A_STEPS):
+        if _FOR_COUNT_BEFORE.search(b[max(0, i - 32) : i]):
+            return True
+    if card.has(_HP_TABLE_WORDS) and _hyperparameter_table(card):
+        return True
+    if b"hyperparameters" in card.toks or b"hyperparameter" in card.toks:
+        for heading, start, end in card.sections():
+            if _HP_HEADING.search(heading) and _KEY_NUMBER.search(b, start, min(end, start + 3000)):
+                return True
+    return False
 
 
-_FRAMEWORK_VERSIONS: Final = re.compile(
-    r"^\s*[-*]?\s*(?:transformers|pytorch|torch|tensorflow|datasets|tokenizers|peft|jax|flax"
-    r"|keras|diffusers|sentence-transformers|trl|accelerate|python|autoawq|auto-gptq|optimum"
-    r"|llama\.cpp|exllamav2|bitsandbytes|onnxruntime|ml-agents|mlagents)\s*[:=v]?\s*v?\d+\.\d+"
-    r"|pip3? install [^\n]*(?:==|>=|~=)\s*\d|python\s*(?:==|>=)?\s*3\.\d+\b"
-    r"|\b(?:transformers|autoawq|auto-gptq|optimum|peft|torch|pytorch|llama\.cpp|exllamav2|vllm"
-    r"|text-generation-inference|tgi)\s+(?:version\s+)?v?\d+\.\d+[\w.]*\s+(?:or later|or newer|or higher|\+)"
-    r"|(?:>=|version)\s*v?\d+\.\d+[\w.]* (?:of|or later)"
-    r"|llama\.cpp[^\n]{0,60}commit\s+\[?`?[0-9a-f]{7,}"
-    r"|commit \[?`?[0-9a-f]{7,40}`?\]?\(https://github\.com/ggerganov/llama\.cpp",
-    re.MULTILINE,
+_FRAMEWORK_LINE: Final = re.compile(
+    rb"(?:transformers|pytorch|torch|tensorflow|datasets|tokenizers|peft|jax|flax"
+    rb"|keras|diffusers|sentence-transformers|trl|accelerate|python|autoawq|auto-gptq|optimum"
+    rb"|llama\.cpp|exllamav2|bitsandbytes|onnxruntime|ml-agents|mlagents)\s*[:=v]?\s*v?\d+\.\d+"
+)
+_FRAMEWORK_LIBS: Final = _anchors(
+    "transformers",
+    "pytorch",
+    "torch",
+    "tensorflow",
+    "datasets",
+    "tokenizers",
+    "peft",
+    "jax",
+    "flax",
+    "keras",
+    "diffusers",
+    "sentence=sentence-transformers",
+    "trl",
+    "accelerate",
+    "python",
+    "autoawq",
+    "auto=auto-gptq",
+    "optimum",
+    "llama=llama.cpp",
+    "exllamav2",
+    "bitsandbytes",
+    "onnxruntime",
+    "ml=ml-agents",
+    "mlagents",
+)
+# A library's version anywhere in the text: a pin ("transformers>=4.37.0", "spaCy | >=3.3.1"),
+# "<library> 4.21.0", "[AutoAWQ](link) 0.0.2 or later", "python version: 3.9.12"
+_PINNED: Final = re.compile(
+    rb"(?:transformers|pytorch|torch|tensorflow|tokenizers|peft|diffusers|accelerate|autoawq"
+    rb"|auto-gptq|optimum|exllamav2|bitsandbytes|onnxruntime|spacy|vllm|sentence-transformers|trl"
+    rb"|flax|jax|keras|espnet|nemo_toolkit|nemo|paddlepaddle|paddlenlp|mxnet|cuda|llama\.cpp)"
+    rb"(?:\]\([^)\s]*\))?(?: version)?[\s*|`:=v(]{0,8}(?:>=|==|~=|<=|>)?\s*v?\d+\.\d+"
+    rb"(?![\d.]*\s*(?:million|billion|[mbk]\b|%))"
+)
+_PINNED_ANCHORS: Final = _anchors(
+    "transformers",
+    "pytorch",
+    "torch",
+    "tensorflow",
+    "tokenizers",
+    "peft",
+    "diffusers",
+    "accelerate",
+    "autoawq",
+    "auto=auto-gptq",
+    "optimum",
+    "exllamav2",
+    "bitsandbytes",
+    "onnxruntime",
+    "spacy",
+    "vllm",
+    "sentence=sentence-transformers",
+    "trl",
+    "flax",
+    "jax",
+    "keras",
+    "espnet",
+    "nemo",
+    "paddlepaddle",
+    "paddlenlp",
+    "mxnet",
+    "cuda",
+    "llama=llama.cpp",
+)
+_FRAMEWORK_ANYWHERE: Final = re.compile(
+    rb"pip3? install [^\n]*(?:==|>=|~=)\s*\d|python(?: version)?\W{0,4}(?:==|>=|=)?\s*3\.\d+\b"
+    rb"|(?:transformers|autoawq|auto-gptq|optimum|peft|torch|pytorch|llama\.cpp|exllamav2|vllm"
+    rb"|text-generation-inference|tgi)\s+(?:version\s+)?v?\d+\.\d+[\w.]*\s+(?:or later|or newer"
+    rb"|or higher|\+)"
+    rb"|llama\.cpp[^\n]{0,60}commit\s+\[?`?[0-9a-f]{7,}"
+)
+_FRAMEWORK_ANYWHERE_ANCHORS: Final = _anchors(
+    "pip",
+    "python",
+    "transformers",
+    "autoawq",
+    "auto=auto-gptq",
+    "optimum",
+    "peft",
+    "torch",
+    "pytorch",
+    "llama=llama.cpp",
+    "exllamav2",
+    "vllm",
+    "later|newer|higher=text-generation-inference",
+    "tgi",
+)
+_VERSION_OF: Final = re.compile(rb"(?:>=|version)\s*v?\d+\.\d+[\w.]* (?:of|or later)")
+_COMMIT_LINK: Final = re.compile(
+    rb"commit \[?`?[0-9a-f]{7,40}`?\]?\(https://github\.com/ggerganov/llama\.cpp"
 )
 
 
 def _framework_versions(card: _Card) -> bool:
-    low = card.low
-    return bool(_FRAMEWORK_VERSIONS.search(low))
+    b = card.b
+    for i in _occurrences(card, _FRAMEWORK_LIBS):
+        if _FRAMEWORK_LINE.match(b, i):
+            start = b.rfind(b"\n", 0, i) + 1
+            if not b[start:i].strip(b" \t-*"):
+                return True
+    if _at(card, _FRAMEWORK_ANYWHERE_ANCHORS, _FRAMEWORK_ANYWHERE):
+        return True
+    if _at(card, _PINNED_ANCHORS, _PINNED):
+        return True
+    if (b"version" in card.toks or b">=" in b) and _at(card, _A_VERSION, _VERSION_OF):
+        return True
+    return b"commit" in card.toks and _at(card, _A_COMMIT, _COMMIT_LINK) is not None
 
 
 # --- demos, latency, fine-tuning, co2 ---------------------------------------------------
 
 _NOTEBOOK: Final = re.compile(
-    r"colab\.research\.google\.com|\.ipynb\b|kaggle\.com/(?:code|notebooks?)/"
-    r"|huggingface\.co/spaces/(?!open-llm-leaderboard|huggingfaceh4/open_llm_leaderboard"
-    r"|[\w-]+/[\w-]*leaderboard)"
-    r"|\[[^\]\n]*\b(?:demo|playground)\b[^\]\n]*\]\(https?://|\bdemo\b[^\n]{0,40}https?://"
-    r"|gradio\.app|\bplayground\b[^\n]{0,40}https?://|\bcolab\b[^\n]{0,40}https?://"
+    rb"colab\.research\.google\.com|ipynb\b|kaggle\.com/(?:code|notebooks?)/"
+    # a Space, unless a leaderboard, a licence page, a benchmark or the GGUF conversion tool
+    rb"|spaces/(?![\w-]+/[\w-]*(?:leaderboard|license|licence|bench|gguf-my-repo)\b)"
+    rb"|demo\b[^\n]{0,40}(?:\n\s*)?https?://(?!huggingface\.co/docs/)|gradio\.app"
+    rb"|playground\b[^\n]{0,40}https?://|colab\b[^\n]{0,40}(?:\n\s*)?https?://"
+)
+_NOTEBOOK_ANCHORS: Final = _anchors(
+    "colab",
+    "ipynb",
+    "kaggle",
+    "spaces=spaces/",
+    "demo",
+    "gradio",
+    "playground",
+)
+_DEMO_LINK_TEXT: Final = re.compile(
+    rb"\[[^\]\n]*\b(?:demo|playground|notebooks?)\b[^\]\n]*\]\(https?://"
 )
 
 
 def _notebook_or_demo(card: _Card) -> bool:
-    low = card.low
-    return any(
-        k in low for k in ("colab", "ipynb", "kaggle", "spaces/", "demo", "gradio", "playground")
-    ) and bool(_NOTEBOOK.search(low))
+    if _at(card, _NOTEBOOK_ANCHORS, _NOTEBOOK):
+        return True
+    for i in _occurrences(card, _A_DEMO_PLAYGROUND):
+        start = card.b.rfind(b"[", max(0, i - 80), i)
+        if start >= 0 and _DEMO_LINK_TEXT.match(card.b, start):
+            return True
+    return False
 
 
 _LATENCY: Final = re.compile(
-    r"\b(?:latency|throughput|inference (?:time|speed)|tokens?\s*/\s*s(?:ec)?|tok/s|it/s"
-    r"|samples?\s*/\s*s(?:ec)?|images?\s*/\s*s(?:ec)?|fps|queries per second|ms\s*/\s*(?:token|image"
-    r"|sample|step))\b[^\n]{0,80}?\d"
-    r"|\d+(?:\.\d+)?\s*(?:ms|milliseconds?)\b[^\n]{0,40}\b(?:per|latency|inference)\b"
+    rb"(?:latency|throughput|inference (?:time|speed)|tokens?\s*/\s*s(?:ec)?|tok/s|it/s"
+    rb"|samples?\s*/\s*s(?:ec)?|images?\s*/\s*s(?:ec)?|fps|queries per second|ms\s*/\s*(?:token|image"
+    rb"|sample|step))\b[^\n]{0,80}?\d"
+)
+_LATENCY_ANCHORS: Final = _anchors(
+    "latency",
+    "throughput",
+    "inference=inference ",
+    "fps",
+    "queries=queries per",
+)
+# "/ s", "/sec", "/token" (a "/" first: a fast scan), then the unit before it
+_SLASH_UNIT: Final = re.compile(rb"/\s*(?:s(?:ec)?|token|image|sample|step)\b[^\n]{0,80}?\d")
+_UNIT_BEFORE: Final = re.compile(rb"(?:\b(?:tokens?|tok|it|samples?|images?)\s*|\bms\s*)\Z")
+_MS: Final = re.compile(
+    rb"\d+(?:\.\d+)?\s*(?:ms|milliseconds?)\b[^\n]{0,40}\b(?:per|latency|inference)\b"
 )
 
 
 def _latency(card: _Card) -> bool:
-    low = card.low
-    return any(
-        k in low
-        for k in (
-            "latency",
-            "throughput",
-            "/s",
-            "inference time",
-            "inference speed",
-            "fps",
-            "per second",
-            "ms",
-        )
-    ) and bool(_LATENCY.search(low))
+    if _at(card, _LATENCY_ANCHORS, _LATENCY):
+        return True
+    if b"s" in card.toks or b"sec" in card.toks or b"ms" in card.toks:
+        b = card.b
+        for match in _SLASH_UNIT.finditer(b):
+            if _UNIT_BEFORE.search(b, max(0, match.start() - 10), match.start()):
+                return True
+    if b"ms" in card.toks or b"milliseconds" in card.toks or b"millisecond" in card.toks:
+        b = card.b
+        for i in _occurrences(card, _A_MS):
+            start = max(0, i - 12)
+            if _MS.search(b, start, i + 60):
+                return True
+    return False
 
 
+# Matched AT its first word
 _FINE_TUNING: Final = re.compile(
-    r"\bhow to (?:fine-?tune|train)\b|\bfine-?tun(?:e|ing) (?:this|the) model\b"
-    r"|\bto fine-?tune\b[^.\n]{0,60}\b(?:use|run|follow|see)\b"
-    r"|\brun_(?:glue|ner|qa|clm|mlm|summarization|translation|speech_recognition_ctc|image_classification)\.py\b"
-    r"|\bautotrain llm\b|\bfine-?tuning (?:guide|script|example|notebook|code|tutorial)s?\b"
-    r"|\btrain(?:ing)? (?:your|a) (?:own|first)\b|--resume\b|resume the training"
-    r"|\b(?:training|train|pre-?training|fine-?tuning|finetuning) (?:and evaluation )?(?:code|codes|scripts?|recipe|notebook|config(?:uration)?(?: file)?|framework|setup)s?\b[^\n]{0,120}?(?:\]\(|https?://)"
-    r"|(?:\]\(|https?://)[^\n)]{0,160}(?:train|finetun|fine-tun)[^\n)]*\.(?:ipynb|py|ya?ml|toml|sh)\b"
-    r"|\[[^\]\n]{0,40}(?:訓練|学習|训练|ファインチューニング)[^\]\n]{0,40}\]\(https?://"
-    r"|(?:train(?:ing)?|fine-?tuning|finetuning) recipe[^\n]{0,40}\]\(https?://|\btraining notebook\b"
-    r"|learn how to train|detailed experimental setup"
-    # RL templates (Deep RL course, SB3 RL Zoo, CleanRL), "create/train your own ... [link]"
-    r"|\[[^\]\n]{0,20}\brecipe\b[^\]\n]{0,30}\]\(https?://|\b(?:fine-?tune|train) (?:their|your) own\b"
-    r"|\btrain yours\b|rl_zoo3\.train\b|reproduce the training|\btraining \(with the rl zoo\)"
-    r"|\b(?:create|train|build|make) your own\b[^\n]{0,100}(?:\]\(|https?://)"
-    # DreamBooth/LoRA trainers: "trained by X with [a trainer](colab/notebook/github) link"
-    r"|\b(?:trained|fine-?tuned|made)(?: by [\w.-]+)? (?:with|using) \[[^\]\n]+\]\(https?://"
-    r"(?:colab\.research\.google\.com|[^)\s]*\.ipynb|github\.com/[\w-]+/[\w-]*(?:dreambooth|axolotl|lora))"
-    # a linked training configuration; "how it was created/trained: [link]"
-    r"|\[[^\]\n]{0,30}\bconfig(?:uration)?\b[^\]\n]{0,30}\]\(https?://"
-    r"|\bhow (?:it|this model|the model) was (?:created|trained|fine-?tuned|made|built)\b"
-    r"[^\n]{0,80}(?:\]\(|https?://)"
-    r"|(?:code|codes) for (?:the )?(?:pre-?training|training|fine-?tuning)"
-    r"|(?:trained|fine-?tuned) (?:with|using) \[[^\]\n]+\]\(https?://github\.com/[\w-]+/[\w-]*(?:script|train|tun)"
+    rb"how to (?:fine-?tune|train)\b|fine-?tun(?:e|ing) (?:this|the) model\b"
+    rb"|(?<=to )fine-?tune\b[^.\n]{0,60}\b(?:use|run|follow|see)\b"
+    rb"|run_(?:glue|ner|qa|clm|mlm|summarization|translation|speech_recognition_ctc"
+    rb"|image_classification)\.py\b"
+    rb"|autotrain llm\b|fine-?tuning (?:guide|script|example|notebook|code|tutorial)s?\b"
+    rb"|--resume\b|resume the training|learn how to train|detailed experimental setup"
+    rb"|rl_zoo3\.train\b|reproduce the training"
+    # "trained with [a trainer's code](github)": the trainer's code. (A DreamBooth model
+    # "trained by X with [a Colab notebook]" only says how it was made: not a guide.)
+    rb"|(?:trained|tuned|made)(?: by [\w.-]+)? (?:with|using) \[[^\]\n]+\]\(https?://"
+    rb"github\.com/[\w-]+/[\w-]*(?:dreambooth|axolotl|lora|script|train|tun)"
+    # "how it was created/trained: [link]"
+    rb"|how (?:it|this model|the model) was (?:created|trained|fine-?tuned|made|built)\b"
+    rb"[^\n]{0,80}(?:\]\(|https?://)"
+    rb"|(?:code|codes) for (?:the )?(?:pre-?training|training|fine-?tuning)"
 )
-
-
-_FT_ANCHORS: Final = (
-    "tun",
-    "your own",
-    "yours",
-    "config",
-    "how it was",
-    "how this model was",
-    "how the model was",
-    "made",
-    "their own",
-    "train",
-    "resume",
+_FT_ANCHORS: Final = _anchors(
+    "how=how ",
+    "fine=fine",
+    "finetuning=finetuning",
+    "finetune=finetune",
+    "run=run_",
+    "autotrain=autotrain llm",
+    "resume=--resume",
+    "resume=resume the",
+    "learn=learn how",
+    "detailed=detailed experimental",
+    "zoo3=rl_zoo3",
+    "reproduce=reproduce the",
+    "trained",
+    "tuned|tune|finetune|finetuned=tune",
+    "made=made ",
+    "code",
+)
+# "train your own", "build your own [link]", "train yours", "training (with the RL Zoo)"
+_FT_OWN: Final = re.compile(
+    rb"train(?:ing)? (?:your|a) (?:own|first)\b|(?:fine-?tune|train) (?:their|your) own\b"
+    rb"|train yours\b|training \(with the rl zoo\)"
+    rb"|(?:create|train|build|make) your own\b[^\n]{0,100}(?:\]\(|https?://)"
+)
+_FT_OWN_ANCHORS: Final = _anchors("own", "first", "yours", "zoo")
+# "training code/script/recipe/notebook/config/setup ... [link]": the training word just
+# before, a link after
+_FT_THING: Final = _anchors(
+    "code",
+    "codes=code",
+    "script",
     "recipe",
-    "訓練",
-    "学習",
-    "训练",
+    "notebook",
+    "config",
+    "configuration=config",
     "setup",
-    "how to",
-    "ファインチューニング",
 )
+_TRAINING_WORD_BEFORE: Final = re.compile(
+    rb"(?:training|train|pre-?training|fine-?tuning|finetuning) (?:and evaluation )?\Z"
+)
+_LINK_AFTER: Final = re.compile(rb"[\w]*\b[^\n]{0,120}?(?:\]\(|https?://)")
+_RECIPE_LINK: Final = re.compile(rb"\[[^\]\n]{0,20}\brecipe\b[^\]\n]{0,30}\]\(https?://")
+_CONFIG_LINK: Final = re.compile(
+    rb"\[[^\]\n]{0,30}\bconfig(?:uration)?\b[^\]\n]{0,30}\]\(https?://"
+)
+_FT_LINK_TEXT: Final = re.compile(
+    "\\[[^\\]\\n]{0,120}(?:訓練|学習|训练|ファインチューニング)[^\\]\\n]{0,120}\\]\\(https?://".encode()
+)
+_FT_NON_ASCII: Final = tuple(w.encode() for w in ("訓練", "学習", "训练", "ファインチューニング"))
+
+
+def _link_text(card: _Card, anchors, pattern: re.Pattern) -> bool:
+    """A Markdown link whose text holds the anchor (`pattern` matched at its "[")."""
+    b = card.b
+    for i in _occurrences(card, anchors):
+        start = b.rfind(b"[", max(0, i - 40), i)
+        if start >= 0 and pattern.match(b, start):
+            return True
+    return False
+
+
+# a link to a training script or notebook: "train" in the link's target, which ends in
+# .py/.ipynb/.yaml/.toml/.sh
+_SCRIPT_FILES: Final = _anchors(
+    "py=.py",
+    "ipynb=.ipynb",
+    "yaml=.yaml",
+    "yml=.yml",
+    "toml=.toml",
+    "sh=.sh",
+)
+_SCRIPT_TARGET: Final = re.compile(rb"(?:\]\(|https?://)[^\n)\s]{0,160}\Z")
+_TRAIN_IN_PATH: Final = re.compile(rb"train|finetun|fine-tun")
+
+
+def _training_script_link(card: _Card) -> bool:
+    b = card.b
+    for i in _occurrences(card, _SCRIPT_FILES):
+        target = _SCRIPT_TARGET.search(b, max(0, i - 170), i)
+        if target and _TRAIN_IN_PATH.search(b, target.start(), i):
+            return True
+    return False
 
 
 def _fine_tuning(card: _Card) -> bool:
-    return _near(_FINE_TUNING, card.low, card.low, _FT_ANCHORS, 200, 200)
+    if _at(card, _FT_ANCHORS, _FINE_TUNING):
+        return True
+    if _training_script_link(card):
+        return True
+    b = card.b
+    for i in _occurrences(card, _FT_OWN_ANCHORS, limit=20):
+        if _FT_OWN.search(b, max(0, i - 25), i + 120):
+            return True
+    for i in _occurrences(card, _FT_THING, limit=20):
+        if _TRAINING_WORD_BEFORE.search(b, max(0, i - 30), i) and (
+            b[i : i + 8] == b"notebook" or _LINK_AFTER.match(b, i)
+        ):
+            return True
+    if _link_text(card, _A_RECIPE, _RECIPE_LINK):
+        return True
+    if _link_text(card, _A_CONFIG_CONFIG, _CONFIG_LINK):
+        return True
+    if card.cjk and any(w in b for w in _FT_NON_ASCII):
+        return bool(_FT_LINK_TEXT.search(b))
+    return False
 
 
 _CO2: Final = re.compile(
-    r"(?:co2|co₂|carbon|emissions?)[^\n]{0,80}?\d+(?:\.\d+)?\s*(?:k?g|kilograms?|grams?|t|tons?|tonnes?"
-    r"|tco2e?|kgco2e?|lbs?)\b"
-    r"|co2_eq_emissions|carbon emitted\W{0,6}\s*[:|]\s*\**\s*(?!\[?more information)[\d~<>]"
-    r"|co2 emissions \(in (?:grams|g|kg|kilograms|tons|tonnes)\)\s*:\s*\d"
-    r"|\d(?:[\d.,]*\d)?\s*(?:t|kg|g)?co2e?q?\b"
+    rb"(?:co2|co\xe2\x82\x82|carbon|emissions?)[^\n]{0,80}?\d+(?:\.\d+)?\s*(?:k?g|kilograms?|grams?|t"
+    rb"|tons?|tonnes?|tco2e?|kgco2e?|lbs?)\b"
+    rb"|co2_eq_emissions|carbon emitted\W{0,6}\s*[:|]\s*\**\s*(?!\[?more information)[\d~<>]"
+    rb"|co2 emissions \(in (?:grams|g|kg|kilograms|tons|tonnes)\)\s*:\s*\d"
+)
+_CO2_ANCHORS: Final = _anchors(
+    "co2",
+    "co₂=co\u2082",
+    "carbon",
+    "emission",
+    "emissions=emission",
+    "co2_eq_emissions",
+)
+_CO2_UNIT: Final = re.compile(rb"\d(?:[\d.,]*\d)?\s*(?:t|kg|g)?co2e?q?\b")
+_CO2_UNIT_ANCHORS: Final = _anchors(
+    "co2=co2",
+    "co2eq=co2",
+    "kgco2=co2",
+    "kgco2eq=co2",
+    "tco2=co2",
+    "tco2eq=co2",
+    "gco2=co2",
+    "gco2eq=co2",
+    "co2e=co2",
 )
 
 
 def _co2(card: _Card) -> bool:
-    low = card.low
-    return any(k in low for k in ("co2", "co₂", "carbon", "emission")) and bool(_CO2.search(low))
+    if _at(card, _CO2_ANCHORS, _CO2):
+        return True
+    b = card.b
+    for i in _occurrences(card, _CO2_UNIT_ANCHORS):
+        if _CO2_UNIT.search(b, max(0, i - 16), i + 6):
+            return True
+    return False
 
 
 # --- dataset details --------------------------------------------------------------------
 
 _DATA_HEADING: Final = re.compile(
-    r"\b(?:training|train|fine-?tuning|evaluation|eval|pre-?training)?\s*(?:data|dataset|datasets|corpus|corpora)\b"
-    r"|データ|数据|датасет|данные"
+    rb"\b(?:training|train|fine-?tuning|evaluation|eval|pre-?training)?\s*(?:data|dataset|datasets"
+    rb"|corpus|corpora)\b|" + "データ|数据|датасет|данные".encode()
 )
 _KNOWN_DATA: Final = (
-    r"(?:wikipedia|common ?crawl|c4|mc4|the pile|pile|openwebtext|bookcorpus|books3|laion[\w-]*"
-    r"|imagenet[\w-]*|coco|squad[\w-]*|glue|superglue|librispeech|common ?voice|oscar|cc100"
-    r"|alpaca|openorca|sharegpt|ultrachat|dolly|oasst\w*|the stack|redpajama|slimpajama|mnli"
-    r"|multinli|snli|xnli|conll[\w-]*|wmt\d*|opus[\w-]*|cifar[\w-]*|mnist|fashion-mnist)\b"
+    rb"(?:wikipedia|common ?crawl|c4|mc4|the pile|pile|openwebtext|bookcorpus|books3|laion[\w-]*"
+    rb"|imagenet[\w-]*|coco|squad[\w-]*|glue|superglue|librispeech|common ?voice|oscar|cc100"
+    rb"|alpaca|openorca|sharegpt|ultrachat|dolly|oasst\w*|the stack|redpajama|slimpajama|mnli"
+    rb"|multinli|snli|xnli|conll[\w-]*|wmt\d*|opus[\w-]*|cifar[\w-]*|mnist|fashion-mnist)\b"
 )
 _NAMED: Final = re.compile(
-    r"(?i:"
+    rb"(?i:" + _KNOWN_DATA + rb")|\]\(https?://|https?://|`[^`\n]{2,}`"
+    rb"|\b[A-Z][\w-]*[A-Z0-9][\w-]*\b|\b[a-z]+_[\w-]+\b|[\w.-]+/[\w.-]+"
+)
+_NOT_DATA_NAME: Final = (
+    rb"(?!(?i:none|unknown|a photo|photos|images? of|autotrain|q?lora|peft|deepspeed|axolotl"
+    rb"|unsloth|dreambooth)\b)"
+)
+_DATA_NAME: Final = (
+    rb"(?:\[[^\]\n]{0,80}(?i:data|corpus)[^\]\n]{0,80}\]\("
+    rb"|\[[^\]\n]{2,80}\]\((?!https?://(?:huggingface\.co/(?!datasets/)|github\.com/))"
+    rb"|`[^`\n]{2,80}`|[A-Z][\w-]*[A-Z0-9][\w-]*|[a-z]+_[\w-]+|[\w.-]+/[\w.-]+|(?i:"
     + _KNOWN_DATA
-    + r")|\]\(https?://|https?://|`[^`\n]{2,}`|(?-i:\b[A-Z][\w-]*[A-Z0-9][\w-]*\b)|(?-i:\b[a-z]+_[\w-]+\b)"
-    r"|[\w.-]+/[\w.-]+"
+    + rb"))"
 )
-_DATA_SENTENCE: Final = re.compile(
-    r"(?:(?:fine-?tuned|finetuned|trained|pre-?trained|tuned)(?:\s+(?!on\b|using\b|with\b|by\b)[\w-]+){0,3}"
-    r"\s+(?:on|using|with)|(?:evaluated|tested|validated)(?:\s+(?!on\b)[\w-]+){0,3}\s+on)"
-    r"\s+(?:the |a |an )?(?:subsets? of |the )?(?:[\w-]+ ){0,4}?(?:the )?"
-    r"(?:large-scale )?(?:dataset )?\**"
-    r"(?!none\b|unknown\b|a photo\b|photos\b|images? of\b|autotrain\b|q?lora\b|peft\b|deepspeed\b|axolotl\b|unsloth\b|dreambooth\b)"
-    r"(\[[^\]\n]{2,80}\]\((?!https?://(?:huggingface\.co/(?!datasets/)|github\.com/))|`[^`\n]{2,80}`"
-    r"|(?-i:[A-Z][\w-]*[A-Z0-9][\w-]*|[a-z]+_[\w-]+)|[\w.-]+/[\w.-]+|" + _KNOWN_DATA + r")"
-    r"|\bdataset(?:s)?(?: used)?(?: for training)?(?:\s*[:：]|\s+(?:is|are|was|were))\s*(?:the )?"
-    r"(?!\[?more information)(\[[^\]\n]{2,80}\]\(|`[^`\n]{2,80}`|(?-i:[A-Z][\w-]{1,}))"
-    r"|\bon the (?!none\b|unknown\b|a\b|an\b|my\b|our\b|own\b|small\b|custom\b|private\b"
-    r"|imagefolder\b|audiofolder\b|json\b|csv\b|text\b|parquet\b|generator\b)"
-    r"[\w./-]{2,60}(?: (?:and the )?[\w./-]+){0,3}? datasets?\b"
-    # a formatted name followed by "dataset": "the `big_patent` dataset", "**conll2012** dataset"
-    r"|(?:`[^`\n]{2,80}`|\*\*[^*\n]{2,80}\*\*|\[[^\]\n]{2,80}\]\([^)\n]*\)) (?:dataset|corpus)\b"
-    # "with/on/using the Koalpaca 1.1 dataset" (a capitalised name, not a generic word)
-    r"|\b(?:with|on|using|from) (?:the )?(?!(?-i:The|This|That|Our|My|A|An|Custom|Private|None"
-    r"|Unknown|Training|Train|Test|Evaluation|Validation|Internal|Proprietary|New|Same)\b)"
-    r"(?-i:[A-Z][\w.-]+)(?: [\w.-]+){0,2} (?:dataset|corpus)\b"
-    r"|\b(?:use|used|using) (?:a |the )?(?:test |training |validation )?(?:split of )?(?:the )?"
-    r"(?:machine translated version of )?(?:the )?\[[^\]\n]{2,80}\]\([^)\n]*\)\s*(?:dataset|corpus)"
-    r"|huggingface\.co/datasets/(?![\w.-]+/(?:images|documentation-images)\b|open-llm-leaderboard/)"
-    r"[\w.-]+"
-    r"(?:/[\w.-]+)?(?![\w./-]*/resolve/)"
-    # "The datasets used are as follows:" and a list of Hub dataset ids
-    r"|\bdatasets?\b[^\n]{0,60}:[ \t]*\n\s*[-*+] \[?`?[\w.-]+/[\w.-]+"
-    r"|(?:データセット|数据集|语料)",
-    re.IGNORECASE,
+# "fine-tuned/trained [up to 3 words] on/using/with <a name>", "evaluated on <a name>"
+_TRAINED_ON: Final = re.compile(
+    rb"(?i:(?:tuned?|finetuned?|trained|pre-?trained)(?:\s+(?!on\b|using\b|with\b|by\b|your\b"
+    rb"|their\b)[\w-]+){0,3}"
+    rb"\s+(?:on|using|with)|(?:evaluated|tested|validated)(?:\s+(?!on\b)[\w-]+){0,3}\s+on)"
+    rb"\s+(?i:(?:the|a|an)\s+)?(?i:subsets? of |the )?(?:[\w-]+ ){0,4}?(?i:the )?"
+    rb"(?i:large-scale )?(?i:dataset )?\**" + _NOT_DATA_NAME + _DATA_NAME
 )
-
-
-_DATA_ANCHORS: Final = (
-    "tuned",
-    "corpus",
-    "trained",
+_TRAINED_ON_ANCHORS: Final = _anchors(
+    "tuned|tune|finetuned|finetune=tune",
+    "trained|pretrained=trained",
     "evaluated",
     "tested",
     "validated",
-    "dataset",
-    "データセット",
-    "数据集",
-    "语料",
 )
+
+# "fine-tuned using ~220,000 captioned images": a quantity of described data items
+_TRAINED_ON_DATA: Final = re.compile(
+    rb"(?:tuned?|finetuned?|trained)(?: \w+){0,2}? (?:on|using|with) (?:a |an |the )?"
+    rb"(?:approximately |about |around |over |roughly |~)?\d[\d,.]*\s?(?:k|m|million|thousand)?"
+    rb" (?:[\w-]+ ){0,3}(?:images|samples|examples|pairs|sentences|conversations|dialogues|documents"
+    rb"|instructions|utterances|texts|questions|articles|hours|photos|tweets|reviews)\b"
+)
+# "the training data includes...", "the full dataset consists of 6 sources"
+_DATA_DESCRIBED: Final = re.compile(rb"\b(?:data|dataset|corpus)(?: \w+){0,2} \Z")
+_DESCRIBING_VERBS: Final = re.compile(
+    rb"(?:consists? of|contains?|comprises?|includes?|is composed of|was collected|were collected"
+    rb"|comes from|was built|was created|is made up)\b"
+)
+_DESCRIBING_ANCHORS: Final = _anchors(
+    "consist|consists=consist",
+    "contain|contains=contain",
+    "comprise|comprises=comprise",
+    "include|includes=include",
+    "composed=is composed",
+    "collected=was collected",
+    "collected=were collected",
+    "comes=comes from",
+    "built=was built",
+    "created=was created",
+    "made=is made up",
+)
+# a metric reported "on" a named benchmark in a sentence: evaluated-on data named
+_SCORE_ON: Final = re.compile(
+    rb"(?i:score|scores|accuracy|pass@1|f1|bleu|wer|exact match|performance|results?|sota)"
+    rb"\b[^.\n]{0,60}?\b(?i:on|in) (?i:the )?(?!(?:GitHub|Hugging|HuggingFace|Colab|Kaggle|PyTorch"
+    rb"|TensorFlow|Windows|Linux|Mac|NVIDIA|Nvidia|Google|A100|H100|GPU|CPU|TPU)\b)"
+    rb"(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+[A-Z][\w-]*)\b"
+)
+_SCORE_ANCHORS: Final = _anchors(
+    "score",
+    "accuracy",
+    "pass=pass@1",
+    "f1",
+    "bleu",
+    "wer",
+    "exact=exact match",
+    "performance",
+    "result",
+    "sota",
+)
+# a table column or row naming the training/evaluation data, with a value
+_DATA_CELL: Final = re.compile(
+    rb"(?:train(?:ing)?[ _](?:data|dataset|datasets|data ?set|corpus)|trained on|sources)\Z"
+)
+_DATASET_IS: Final = re.compile(
+    rb"datasets?(?: used)?(?: for training)?(?:\s*(?::|\xef\xbc\x9a)|\s+(?:is|are|was|were))\s*"
+    rb"(?:the )?(?!\[?more information)(?:\[[^\]\n]{2,80}\]\(|`[^`\n]{2,80}`|(?-i:[A-Z][\w-]{1,}))"
+    rb"|datasets?\b[^\n]{0,60}:[ \t]*\n\s*[-*+] \[?`?[\w.-]+/[\w.-]+",
+    re.IGNORECASE,
+)
+# what may stand before "dataset"/"corpus" for the phrase to name one (matched backwards)
+_NAMED_BEFORE: Final = re.compile(
+    rb"(?:`[^`\n]{2,80}`|\*\*[^*\n]{2,80}\*\*|\[[^\]\n]{2,80}\]\([^)\n]*\)) \Z"
+    rb"|(?:use|used|using) (?:a |the )?(?:test |training |validation )?(?:split of )?(?:the )?"
+    rb"(?:machine translated version of )?(?:the )?\[[^\]\n]{2,80}\]\([^)\n]*\)\s*\Z"
+)
+_CAPITAL_BEFORE: Final = re.compile(
+    rb"\b(?:[Ww]ith|[Oo]n|[Uu]sing|[Ff]rom) (?:the )?(?!(?:The|This|That|Our|My|A|An|Custom"
+    rb"|Private|None|Unknown|Training|Train|Test|Evaluation|Validation|Internal|Proprietary|New"
+    rb"|Same)\b)[A-Z][\w./-]*[\w/-](?: [\w./-]*[\w/-]){0,2} \Z"
+)
+_ON_THE_BEFORE: Final = re.compile(
+    rb"\bon the (?!none\b|unknown\b|a\b|an\b|my\b|our\b|own\b|small\b|custom\b|private\b"
+    rb"|imagefolder\b|audiofolder\b|json\b|csv\b|text\b|parquet\b|generator\b)"
+    rb"[\w./-]{2,60}(?: (?:and the )?[\w./-]+){0,3}? \Z"
+)
+_HUB_DATASET: Final = re.compile(
+    rb"huggingface\.co/datasets/(?![\w.-]+/(?:images|documentation-images)\b|open-llm-leaderboard/)"
+    rb"[\w.-]+(?:/[\w.-]+)?(?![\w./-]*/resolve/)"
+)
+_DATA_CJK: Final = tuple(w.encode() for w in ("データセット", "数据集", "语料"))
+_DATA_TABLE_WORDS: Final = _tokens("trained", "training", "train", "sources")
+_DATA_WORDS: Final = _tokens("data", "dataset", "datasets", "corpus", "corpora", "データ", "数据")
+
+
+def _calibration(b: bytes, start: int, end: int) -> bool:
+    """Is the data named on this line only a quantisation repo's calibration set?"""
+    line = _line(b, start, end)
+    return b"calibration" in line or (
+        line.lstrip().startswith(b"|") and (b"gptq dataset" in b or b"awq dataset" in b)
+    )
+
+
+def _data_table(card: _Card) -> bool:
+    """A table with a data column (or a row named so) holding a value."""
+    for header, rows in card.tables():
+        columns = [j for j, h in enumerate(header) if _DATA_CELL.match(h)]
+        for row in rows:
+            if any(j < len(row) and len(row[j]) > 2 and row[j] != b"-" for j in columns):
+                return True
+            if (
+                len(row) > 1
+                and _DATA_CELL.match(row[0])
+                and len(_B_PLACEHOLDER.sub(b"", row[1])) > 6
+            ):
+                return True
+    return False
 
 
 def _dataset_details(card: _Card) -> bool:
-    low = card.low
-    matches = (
-        m
-        for s, e in _windows(low, _DATA_ANCHORS, 120, 200)
-        for m in _DATA_SENTENCE.finditer(card.text, s, e)
-    )
-    for match in matches:
-        start = low.rfind("\n", 0, match.start()) + 1
-        end = low.find("\n", match.end())
-        line = low[start : end if end >= 0 else len(low)]
-        if "calibration" in line or (
-            line.lstrip().startswith("|") and ("gptq dataset" in low or "awq dataset" in low)
-        ):
-            continue
-        return True
-    if not any(
-        k in low for k in ("data", "corpus", "corpora", "データ", "数据", "语料", "датасет")
-    ):
-        return False
-    for heading, text in card.sections():
-        if (
-            heading
-            and _DATA_HEADING.search(heading)
-            and has_content(text)
-            and _NAMED.search(_PLACEHOLDER.sub("", text[:600]))
-        ):
+    b, raw, toks = card.b, card.raw, card.toks
+    for i in _occurrences(card, _TRAINED_ON_ANCHORS):
+        match = _TRAINED_ON.match(raw, i) or _TRAINED_ON_DATA.match(b, i)
+        if match and not _calibration(b, match.start(), match.end()):
             return True
+    if card.has(_DATA_WORDS):
+        for i in _occurrences(card, _DESCRIBING_ANCHORS, limit=20):
+            if _DESCRIBING_VERBS.match(b, i) and _DATA_DESCRIBED.search(b, max(0, i - 40), i):
+                return True
+    match = _at(card, _SCORE_ANCHORS, _SCORE_ON, raw=True)
+    if match and not _calibration(b, match.start(), match.end()):
+        return True
+    for i in _occurrences(card, _A_DATASET_CORPUS):
+        match = _DATASET_IS.match(raw, i)
+        if match and not _calibration(b, match.start(), match.end()):
+            return True
+        before = raw[max(0, i - 120) : i]
+        if (
+            _NAMED_BEFORE.search(before)
+            or _CAPITAL_BEFORE.search(before)
+            or _ON_THE_BEFORE.search(b[max(0, i - 120) : i])
+        ) and not _calibration(b, i, i):
+            return True
+    if b"datasets" in toks and b"huggingface" in toks:
+        for i in _occurrences(card, _A_HUB_DATASET):
+            match = _HUB_DATASET.match(b, i)
+            if match and not _calibration(b, match.start(), match.end()):
+                return True
+    if card.cjk and any(w in b for w in _DATA_CJK):
+        return True
+    if card.has(_DATA_TABLE_WORDS) and _data_table(card):
+        return True
+    if not card.has(_DATA_WORDS) and not card.cjk:
+        return False
+    for heading, start, end in card.sections():
+        if heading and _DATA_HEADING.search(heading):
+            text = raw[start:end]
+            if _b_has_content(text.lower()) and _NAMED.search(
+                _B_PLACEHOLDER_ANY_CASE.sub(b"", text[:600])
+            ):
+                return True
     return False
 
 
@@ -899,6 +1646,58 @@ _DETECTORS: Final[dict[str, Callable[[_Card], bool]]] = {
 }
 
 
+# --- the token model --------------------------------------------------------------------
+
+# A linear model over the card's word tokens (logistic regression, trained on the
+# development cards by `scripts/train_card_model.py`, weights in JSON), for the attributes
+# whose wording varies too much for rules alone: an attribute is shown when a rule fires OR
+# the model's score exceeds the threshold (the combination chosen by cross-validation on
+# the development cards; `data/card-labels/README.md`, "Model selection").
+MODEL_FILE: Final = Path(__file__).with_name("cardtext_model.json")
+
+
+@cache
+def _token_model() -> tuple[float, dict[str, tuple[float, dict[bytes, float], frozenset[bytes]]]]:
+    """(threshold, {attribute: (bias, weights, vocabulary)}) from `MODEL_FILE`."""
+    model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    attributes = {}
+    for name, part in model["attributes"].items():
+        if name not in SIGNALS:
+            raise ValueError(f"{MODEL_FILE}: unknown attribute {name!r}")
+        weights = {token.encode(): float(w) for token, w in part["weights"].items()}
+        attributes[name] = (float(part["bias"]), weights, frozenset(weights))
+    return float(model["threshold"]), attributes
+
+
+def token_score(tokens: frozenset[bytes], attribute: str) -> float | None:
+    """The token model's score (a logit) of a card's tokens for one attribute; None when
+    the model does not cover the attribute."""
+    part = _token_model()[1].get(attribute)
+    if part is None:
+        return None
+    bias, weights, vocabulary = part
+    return bias + sum(map(weights.__getitem__, tokens & vocabulary))
+
+
+def card_tokens(body: str) -> frozenset[bytes]:
+    """The word tokens of a card body, as the detectors and the token model see them."""
+    return _Card(_prepare(body)).toks
+
+
+def _prepare(body: str) -> str:
+    text = strip_front_matter(body)
+    return _COMMENT.sub("", text) if "<!--" in text else text
+
+
+def rule_signals(body: object) -> dict[str, bool | None]:
+    """The rules alone (no token model): what `card_signals` gives before the model's
+    OR, for the model's training and the option comparison."""
+    if not isinstance(body, str):
+        return dict.fromkeys(SIGNALS)
+    card = _Card(_prepare(body))
+    return {name: detector(card) for name, detector in _DETECTORS.items()}
+
+
 def card_signals(body: object) -> dict[str, bool | None]:
     """Every signal of `SIGNALS` for one card body (front matter, if any, is removed);
     all None (unknown) when there is no body. Never raises.
@@ -907,8 +1706,11 @@ def card_signals(body: object) -> dict[str, bool | None]:
     "Training Data", "Hardware" or "Environmental Impact" whose content is a placeholder."""
     if not isinstance(body, str):
         return dict.fromkeys(SIGNALS)
-    text = strip_front_matter(body)
-    if "<!--" in text:
-        text = _COMMENT.sub("", text)
-    card = _Card(text)
-    return {name: detector(card) for name, detector in _DETECTORS.items()}
+    card = _Card(_prepare(body))
+    signals = {name: detector(card) for name, detector in _DETECTORS.items()}
+    threshold, model = _token_model()
+    for name, (bias, weights, vocabulary) in model.items():
+        if not signals[name]:
+            score = bias + sum(map(weights.__getitem__, card.toks & vocabulary))
+            signals[name] = score > threshold
+    return signals

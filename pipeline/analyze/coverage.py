@@ -237,7 +237,7 @@ def _card_evidence(ev: _Evidence, ids: pd.Series, cards: pd.DataFrame | None) ->
     put, no = ev.put, ev.no
     if cards is None:
         put("documentation", "cards", no, no)
-        for factor in _TEXT_SIGNALS:
+        for factor in TEXT_SIGNALS:
             put(factor, "card_text", no, no)
         return
     joined = cards.reindex(ids)
@@ -253,7 +253,7 @@ def _card_evidence(ev: _Evidence, ids: pd.Series, cards: pd.DataFrame | None) ->
     )
     body = joined["has_body"].fillna(False).to_numpy(dtype=bool) & ok
     text_known = body | missing
-    for factor, signal in _TEXT_SIGNALS.items():
+    for factor, signal in TEXT_SIGNALS.items():
         column = joined.get(f"text_{signal}")
         shown = no if column is None else column.astype("boolean").fillna(False).to_numpy(bool)
         put(factor, "card_text", shown & body, text_known)
@@ -303,7 +303,9 @@ def _add_scores(out: pd.DataFrame) -> None:
         out[f"{group}_score_max"] = (got + (n_factors - known)) / n_factors
 
 
-_TEXT_SIGNALS: dict[str, str] = {
+# Table I factor -> card-text signal (`pipeline.analyze.cardtext.SIGNALS`): public, since
+# the error correction (`pipeline.cards.correction`) maps its factors with it too.
+TEXT_SIGNALS: dict[str, str] = {
     "dataset_details": "dataset_details",
     "performance_table": "performance_table",
     "architecture_details": "architecture",

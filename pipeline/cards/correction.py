@@ -5,16 +5,16 @@ A detector with sensitivity Se and specificity Sp that fires on a share `a` of c
 
     p = (a + Sp - 1) / (Se + Sp - 1)        (Rogan & Gladen, 1978)
 
-clipped to [0, 1]. Se and Sp are measured on the **test2 part** of the labelled set
-(`data/card-labels/`: 100 cards drawn and labelled after round 1 of the detectors, never
-used to tune them; round 1's `test` part became development data once its errors had been
-looked at), by running the current detectors
-on its cards, so they always describe the code that produced the rate. Their uncertainty is
-propagated by a percentile bootstrap: the labelled cards are resampled with replacement,
-Se and Sp recomputed, and `p` recomputed from the same rate. A replicate where Se or Sp is
-undefined (no positives or no negatives drawn) or Se + Sp <= 1 (the detector is no better
-than chance) gives no estimate; the share of such replicates is reported
-(`corrected_invalid`), and the interval is taken over the others.
+clipped to [0, 1]. Se and Sp are measured on the labelled set's held-out part
+(`pipeline.cards.labels.TEST_PART`, `test3`: 104 cards drawn, labelled and adjudicated
+before any detector ran on them, never used to tune the detectors or train their token
+model; earlier rounds' test parts became development data once measured), by running the
+current detectors on its cards, so they always describe the code that produced the rate.
+Their uncertainty is propagated by a percentile bootstrap: the labelled cards are
+resampled with replacement, Se and Sp recomputed, and `p` recomputed from the same rate. A
+replicate where Se or Sp is undefined (no positives or no negatives drawn) or Se + Sp <= 1
+(the detector is no better than chance) gives no estimate; the share of such replicates is
+reported (`corrected_invalid`), and the interval is taken over the others.
 
 When the rate itself comes from a random sample of cards rather than every card of the
 snapshot (a sampled cards stage), pass `sample_sizes`: each replicate then also redraws the
@@ -45,8 +45,9 @@ import pandas as pd
 
 from pipeline.analyze.cardtext import SIGNALS
 from pipeline.cards.evaluation import BOOTSTRAP_REPS, BOOTSTRAP_SEED
+from pipeline.cards.labels import TEST_PART
 
-CORRECTION_PART = "test2"
+CORRECTION_PART = TEST_PART  # the held-out part, never the development cards
 
 
 def rogan_gladen(apparent, sensitivity, specificity):
@@ -201,11 +202,11 @@ def add_text_correction(
     """`coverage_summary` output with the card-text columns of `TEXT_COLUMNS` for each
     factor that has a card-text source: cards read, detector rate, Rogan-Gladen corrected
     share with its 95% CI, and the detector's sensitivity, specificity, precision, recall
-    and F1 on the labelled test2 part. NaN where not measured (no bodies read, or the
-    labelled set is not available). `design`: the cards rows' sampling design; when the
-    cards were sampled the rate is design-weighted and its sampling error enters the CI
-    (module docstring)."""
-    from pipeline.analyze.coverage import _TEXT_SIGNALS
+    and F1 on the labelled held-out part (`CORRECTION_PART`). NaN where not measured (no
+    bodies read, or the labelled set is not available). `design`: the cards rows' sampling
+    design; when the cards were sampled the rate is design-weighted and its sampling error
+    enters the CI (module docstring)."""
+    from pipeline.analyze.coverage import TEXT_SIGNALS
     from pipeline.cards.evaluation import evaluate, label_matrix, prediction_matrix
     from pipeline.cards.labels import LABELS_DIR, load_labelled_set, select
     from pipeline.errors import PipelineError
@@ -231,7 +232,7 @@ def add_text_correction(
         rates=rates,
     ).set_index("attribute")
     for i, factor in enumerate(out["factor"]):
-        signal = _TEXT_SIGNALS.get(factor)
+        signal = TEXT_SIGNALS.get(factor)
         if signal is None:
             continue
         row = out.index[i]

@@ -5,7 +5,7 @@ Per attribute: TP, FP, FN, TN, precision and recall with 95% Wilson intervals, F
 `micro` row pools every (card, attribute) pair; its three intervals are bootstrap
 intervals over cards, since the pairs of one card are not independent.
 
-Targets (issue 10, on the test part, `test2` since round 2): micro F1 >= 0.9, and for
+Targets (issue 10, on the held-out part, `test3` since round 3): micro F1 >= 0.9, and for
 every attribute with at least 5 positives precision >= 0.8 and recall >= 0.7.
 """
 

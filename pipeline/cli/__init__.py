@@ -23,6 +23,7 @@ from pipeline.cli import (
     evaluate,
     evolution,
     measure,
+    plan,
     plot,
     registries,
     replay,
@@ -33,6 +34,7 @@ from pipeline.cli.arguments import resolve_snapshot_argument
 from pipeline.errors import PipelineError
 
 COMMAND_MODULES = (
+    plan,
     crawl,
     analyze,
     plot,

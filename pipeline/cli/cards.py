@@ -2,7 +2,7 @@
 
 - `ptm cards signals --input IN.jsonl --output OUT.jsonl`: one `{"id", "signals"}` line per
   input card;
-- `ptm cards evaluate [--part test2]`: precision, recall and F1 per attribute on the
+- `ptm cards evaluate [--part development]`: precision, recall and F1 per attribute on the
   bundled labelled set (`data/card-labels/`).
 """
 
@@ -36,10 +36,12 @@ performance_table, training_log, paper, base_model, architecture, training_hardw
 hyperparameters, notebook_or_demo, framework_versions, inference_hardware, latency,
 fine_tuning, co2. A value is true or false; all are null when the body is null.
 
-The detectors are rules over the card's Markdown (pipeline/analyze/cardtext.py); their
-precision and recall, measured on a labelled random sample of real cards, are in
-data/card-labels/README.md (`ptm cards evaluate`). They err: for shares over many cards,
-use the error-corrected estimates of `ptm analyze` (attribute_coverage.csv).
+The detectors are rules over the card's Markdown, OR'ed for dataset_details and
+base_model with a small token model shipped as JSON (pipeline/analyze/cardtext.py,
+cardtext_model.json); their precision and recall, measured on a labelled random sample of
+real cards, are in data/card-labels/README.md (`ptm cards evaluate`). They err: for shares
+over many cards, use the error-corrected estimates of `ptm analyze`
+(attribute_coverage.csv).
 
 A bad line stops the command with an error naming the line (exit code 2); the output file
 is written only when every line was read. Use - for standard input or output.
@@ -167,15 +169,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "and print TP, FP, FN, TN, precision, recall (95%% Wilson CIs) and F1 (95%% "
             "bootstrap CI) per attribute, and whether the targets are met (micro F1 >= "
             "0.9; precision >= 0.8 and recall >= 0.7 for attributes with >= 5 positives). "
-            "The test2 part is for measuring, never for tuning; development (dev and test of "
-            "round 1) is what the detectors were tuned on."
+            "Development (parts dev, test and test2) is what the detectors were tuned on; a "
+            "held-out part is measured once and never used for tuning."
         ),
     )
     evaluate.add_argument(
         "--part",
-        choices=("dev", "test", "test2", "development", "all"),
-        default="test2",
-        help="test2: the untouched test part (default); development: dev and test (round 1)",
+        choices=("dev", "test", "test2", "test3", "development", "all"),
+        default="development",
+        help="development: dev, test and test2, what the detectors were tuned on (default); "
+        "test3: the held-out part",
     )
     evaluate.add_argument("--labels", help="labelled set folder (default: data/card-labels)")
     evaluate.add_argument(

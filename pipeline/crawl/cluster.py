@@ -29,7 +29,7 @@ def dask_client(config: Config) -> Iterator[Client]:
     with (
         LocalCluster(
             n_workers=config.dask.workers,
-            threads_per_worker=1,
+            threads_per_worker=config.dask.threads_per_worker,
             processes=config.dask.processes,
             # Loopback and any free port: never exposed, never "port 8787 in use" warnings.
             dashboard_address="127.0.0.1:0",

@@ -14,8 +14,10 @@ deleted repo never stops the others.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import pyarrow as pa
@@ -29,6 +31,10 @@ from pipeline.hub.shared_budget import SharedBudget
 from pipeline.snapshot.schema import CARDS, COMMITS, ERRORS, ORGS, SECURITY
 
 DETAIL_STAGES = ("cards", "security")
+# The Hub's rate-limit bucket each stage spends (docs/hub-api.md §7).
+STAGE_BUCKETS = {"cards": "resolvers", "security": "api", "orgs": "api", "names": "api"}
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -118,39 +124,24 @@ def fetch_model_details(
     budget_actor: Any,
     provenance: dict[str, Any],
 ) -> dict[str, Any]:
-    """Cards and security rows for a batch of `(model_id, sha)`; runs on a Dask worker.
+    """Cards and security rows for a batch of `(model_id, sha)`; runs on a Dask worker,
+    with as many requests in flight as the budget says (`map_in_flight`).
 
     Each model is isolated: whatever one README or answer holds, it costs that model an
     `errors` row (and a `cards` row with status `error`), never the batch."""
     client = _client(settings, budget_actor)
+    buckets = tuple(STAGE_BUCKETS[stage] for stage in settings.stages)
+
+    def one_model(item: tuple[str, str | None]) -> tuple[dict | None, dict | None, list[dict]]:
+        return model_detail_rows(client, settings, provenance, *item)
+
     cards: list[dict] = []
     security: list[dict] = []
     errors: list[dict] = []
-    for model_id, sha in unit:
-        if "cards" in settings.stages:
-            try:
-                card = _card_row(client, model_id, sha, settings.keep_card_body)
-            except HubRequestError as error:
-                errors.append(_error(provenance, "cards", model_id, error))
-                card = missing_readme("error")
-            except CardParseError as error:
-                errors.append(error_row(provenance, "cards", str(error), model_id=model_id))
-                card = missing_readme("error")
-            cards.append({**provenance, "model_id": model_id, "sha": sha, **card})
-        if "security" in settings.stages:
-            path = f"/api/models/{quote_repo_id(model_id)}"
-            try:
-                record, _ = client.get_json(path, [("securityStatus", "true")])
-                row = security_row(record)
-            except HubRequestError as error:
-                errors.append(_error(provenance, "security", model_id, error))
-                continue
-            except Exception as error:
-                errors.append(
-                    error_row(provenance, "security", failure_reason(error), model_id=model_id)
-                )
-                continue
-            security.append({**provenance, "model_id": model_id, **row})
+    for card, scan, failed in map_in_flight(client, buckets, one_model, unit):
+        cards += [card] if card is not None else []
+        security += [scan] if scan is not None else []
+        errors += failed
     tables = {}
     for name, rows, schema in (("cards", cards, CARDS), ("security", security, SECURITY)):
         if name in settings.stages:
@@ -162,6 +153,55 @@ def fetch_model_details(
         "requests": client.request_counts(),
         "retries": dict(client.retries),
     }
+
+
+def model_detail_rows(
+    client: HubClient,
+    settings: DetailsSettings,
+    provenance: dict[str, Any],
+    model_id: str,
+    sha: str | None,
+) -> tuple[dict | None, dict | None, list[dict]]:
+    """One model's `cards` row, `security` row (None when its stage is off or failed) and
+    `errors` rows."""
+    card = scan = None
+    errors: list[dict] = []
+    if "cards" in settings.stages:
+        try:
+            fields = _card_row(client, model_id, sha, settings.keep_card_body)
+        except HubRequestError as error:
+            errors.append(_error(provenance, "cards", model_id, error))
+            fields = missing_readme("error")
+        except CardParseError as error:
+            errors.append(error_row(provenance, "cards", str(error), model_id=model_id))
+            fields = missing_readme("error")
+        card = {**provenance, "model_id": model_id, "sha": sha, **fields}
+    if "security" in settings.stages:
+        path = f"/api/models/{quote_repo_id(model_id)}"
+        try:
+            record, _ = client.get_json(path, [("securityStatus", "true")])
+            scan = {**provenance, "model_id": model_id, **security_row(record)}
+        except HubRequestError as error:
+            errors.append(_error(provenance, "security", model_id, error))
+        except Exception as error:
+            errors.append(
+                error_row(provenance, "security", failure_reason(error), model_id=model_id)
+            )
+    return card, scan, errors
+
+
+def map_in_flight(
+    client: HubClient, buckets: tuple[str, ...], function: Callable[[T], R], items: list[T]
+) -> list[R]:
+    """`[function(item) for item in items]`, from as many threads as the rate budget says
+    this task should keep requests in flight on `buckets` (its share of quota x latency);
+    results in the order of `items`."""
+    with client.budget.task_threads(buckets) as threads:
+        threads = min(threads, len(items))
+        if threads <= 1:
+            return [function(item) for item in items]
+        with ThreadPoolExecutor(threads, thread_name_prefix="hub-request") as pool:
+            return list(pool.map(function, items))
 
 
 def fetch_commits(
@@ -218,22 +258,15 @@ def fetch_orgs(
 ) -> dict[str, Any]:
     """One `orgs` row per author namespace: `org`, `not-org`, or `unknown` on failure."""
     client = _client(settings, budget_actor)
+
+    def one_org(name: str) -> tuple[dict, list[dict]]:
+        return org_rows(client, provenance, name)
+
     rows: list[dict] = []
     errors: list[dict] = []
-    for name in names:
-        try:
-            overview, _ = client.get_json(f"/api/organizations/{quote(name, safe='')}/overview")
-            row = org_row(name, overview, "org")
-        except HubRequestError as error:
-            if error.status in (401, 404):
-                row = org_row(name, None, "not-org")
-            else:
-                errors.append(_error(provenance, "orgs", name, error))
-                row = org_row(name, None, "unknown")
-        except Exception as error:  # an answer that cannot be read: this org only
-            errors.append(error_row(provenance, "orgs", failure_reason(error), model_id=name))
-            row = org_row(name, None, "unknown")
-        rows.append({**provenance, **row})
+    for row, failed in map_in_flight(client, ("api",), one_org, names):
+        rows.append(row)
+        errors += failed
     orgs, failed = table_from_rows(rows, ORGS, provenance, "orgs", key="name")
     return {
         "orgs": orgs,
@@ -241,3 +274,21 @@ def fetch_orgs(
         "requests": client.request_counts(),
         "retries": dict(client.retries),
     }
+
+
+def org_rows(client: HubClient, provenance: dict[str, Any], name: str) -> tuple[dict, list[dict]]:
+    """One namespace's `orgs` row and `errors` rows."""
+    errors: list[dict] = []
+    try:
+        overview, _ = client.get_json(f"/api/organizations/{quote(name, safe='')}/overview")
+        row = org_row(name, overview, "org")
+    except HubRequestError as error:
+        if error.status in (401, 404):
+            row = org_row(name, None, "not-org")
+        else:
+            errors.append(_error(provenance, "orgs", name, error))
+            row = org_row(name, None, "unknown")
+    except Exception as error:  # an answer that cannot be read: this org only
+        errors.append(error_row(provenance, "orgs", failure_reason(error), model_id=name))
+        row = org_row(name, None, "unknown")
+    return {**provenance, **row}, errors

@@ -111,39 +111,17 @@ def fetch_names(
     unit: list[tuple[str, str, int]], settings: Any, budget_actor: Any, provenance: dict
 ) -> dict[str, Any]:
     """`names` rows for a batch of `(name, kind, references)`; runs on a Dask worker."""
-    from pipeline.crawl.details import _client
+    from pipeline.crawl.details import _client, map_in_flight
 
     client = _client(settings, budget_actor)
+
+    def one_name(item: tuple[str, str, int]) -> tuple[dict, list[dict]]:
+        return name_rows(client, provenance, *item)
+
     rows, errors = [], []
-    for name, kind, references in unit:
-        row = {**provenance, "name": name, "kind": kind, "references": references}
-        row["resolved_at"] = provenance["fetched_at"]
-        try:
-            result = resolve_name(client, kind, name)
-            row.update(
-                resolved_id=result.resolved_id,
-                how=result.how,
-                http_status=result.http_status,
-                evidence=result.evidence,
-            )
-        except HubRequestError as error:
-            errors.append(
-                error_row(
-                    provenance,
-                    NAMES_PHASE,
-                    error.reason,
-                    model_id=name,
-                    url=error.url,
-                    http_status=error.status,
-                    error_code=error.error_code,
-                    attempts=error.attempts,
-                )
-            )
-            row.update(how=ERROR, http_status=error.status)
-        except Exception as error:  # an answer that cannot be read: this name only
-            errors.append(error_row(provenance, NAMES_PHASE, failure_reason(error), model_id=name))
-            row.update(how=ERROR)
+    for row, failed in map_in_flight(client, ("api",), one_name, unit):
         rows.append(row)
+        errors += failed
     table, failed = table_from_rows(rows, NAMES, provenance, NAMES_PHASE, key="name")
     return {
         "names": table,
@@ -153,11 +131,48 @@ def fetch_names(
     }
 
 
+def name_rows(
+    client: Any, provenance: dict, name: str, kind: str, references: int
+) -> tuple[dict, list[dict]]:
+    """One name's `names` row and `errors` rows."""
+    row = {**provenance, "name": name, "kind": kind, "references": references}
+    row["resolved_at"] = provenance["fetched_at"]
+    errors = []
+    try:
+        result = resolve_name(client, kind, name)
+        row.update(
+            resolved_id=result.resolved_id,
+            how=result.how,
+            http_status=result.http_status,
+            evidence=result.evidence,
+        )
+    except HubRequestError as error:
+        errors.append(
+            error_row(
+                provenance,
+                NAMES_PHASE,
+                error.reason,
+                model_id=name,
+                url=error.url,
+                http_status=error.status,
+                error_code=error.error_code,
+                attempts=error.attempts,
+            )
+        )
+        row.update(how=ERROR, http_status=error.status)
+    except Exception as error:  # an answer that cannot be read: this name only
+        errors.append(error_row(provenance, NAMES_PHASE, failure_reason(error), model_id=name))
+        row.update(how=ERROR)
+    return row, errors
+
+
 CARRY_UNIT = "names-carry"
 
 
-def names_phase(crawl: Any, writer: Any, done: set[str]) -> None:
-    """Run the phase for a `Crawl` (`crawl.run.Crawl`): carry reusable rows, then resolve."""
+def names_phase(crawl: Any, writer: Any, done: set[str]) -> Any:
+    """The phase for a `Crawl` (`crawl.run.Crawl`): carry reusable rows now; the `Phase`
+    that resolves the others, run with the crawl's other per-model stages."""
+    from pipeline.crawl.phases import Phase
     from pipeline.paper import paper_model_ids
 
     settings = crawl.config.crawl
@@ -180,7 +195,7 @@ def names_phase(crawl: Any, writer: Any, done: set[str]) -> None:
     reused = set(zip(carried["name"], carried["kind"], strict=True))
     chosen = plan(wanted, reused, settings.resolve_names)
     items = [(c.name, c.kind, c.references) for c in chosen]
-    crawl.run_units(writer, NAMES_PHASE, fetch_names, items, done)
+    return Phase(NAMES_PHASE, fetch_names, items)
 
 
 def read_table_parts(folder: Path, columns: list[str]) -> pd.DataFrame:

@@ -3,19 +3,24 @@
 Phases, each resumable from `progress.jsonl`:
 
 1. listing (`listing.py`): every model, one request per page of up to 1000;
-2. details (`details.py`): per-model requests in Dask tasks of `crawl.detail_batch` models,
-   for new or changed models only when `crawl.since` names a previous snapshot (the
-   others' rows are carried over from it, and a `changes` table records new, changed and
-   deleted models);
-3. orgs: one overview per author namespace not already known;
-4. commits: git histories of a sample (or all) of the models.
+2. then, all at the same time (`phases.py`), each in Dask tasks of `crawl.detail_batch`
+   items: details (`details.py`), per-model requests, for new or changed models only when
+   `crawl.since` names a previous snapshot (the others' rows are carried over from it, and
+   a `changes` table records new, changed and deleted models); orgs, one overview per
+   author namespace not already known; commits, git histories of a sample (or all) of the
+   models; names (`names.py`), current ids of referenced names;
+3. compaction (`crawl.compact`, `pipeline/snapshot/compact.py`): each table rewritten into a
+   few large sorted files, right before the manifest.
 
 Each per-model or per-namespace stage measures every unit or a stratified sample of the
 listing (`sampling.py`, `crawl.<stage>_sample`), kept as a panel by incremental crawls;
 every row carries its stratum and inclusion probability, and the manifest's `sampling`
 records the design.
 
-All requests of all workers share one rate budget (a Dask actor, `shared_budget.py`).
+All requests of all workers share one rate budget (a Dask actor, `shared_budget.py`),
+which also tells each task how many requests to keep in flight (Little's law), so the
+stages that spend different buckets (README resolves, api overviews, git) run side by side,
+each at its own quota.
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ import json
 import logging
 import platform
 import shutil
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +56,28 @@ from pipeline.crawl.details import (
 )
 from pipeline.crawl.listing import ListingPhase, progress_bar
 from pipeline.crawl.pages import envelope, error_row, failure_reason
+from pipeline.crawl.phases import Phase, WorkUnit
+from pipeline.crawl.plan import (
+    HUB_WINDOW_S,
+    RESOLVERS_BY_API_QUOTA,
+    CrawlPlan,
+    config_plan,
+    configured_quotas,
+    phases_plan,
+    refusal,
+    work_of,
+)
 from pipeline.crawl.sampling import TABLE_KEYS, Selection, annotate, keep
-from pipeline.errors import SnapshotError
+from pipeline.errors import ConfigError, SnapshotError
 from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.shared_budget import BudgetActor, SharedBudget
 from pipeline.snapshot.compact import compact_snapshot
-from pipeline.snapshot.reader import list_snapshots, read_manifest, read_table, table_parts
+from pipeline.snapshot.reader import (
+    list_snapshots,
+    read_manifest,
+    read_table,
+    table_parts,
+)
 from pipeline.snapshot.reader import read_parts as read_snapshot_parts
 from pipeline.snapshot.schema import CHANGES, SCHEMA_VERSION, TABLES
 from pipeline.snapshot.writer import CRAWL_START, MANIFEST, SnapshotWriter, new_snapshot_id
@@ -85,15 +108,6 @@ def retry_policy(config: Config) -> RetryPolicy:
         backoff_cap_s=crawl.backoff_cap_s,
         timeout_s=crawl.timeout_s,
     )
-
-
-def quotas(config: Config) -> dict[str, int]:
-    crawl = config.crawl
-    return {
-        "api": crawl.api_quota,
-        "resolvers": crawl.resolvers_quota,
-        "pages": crawl.pages_quota,
-    }
 
 
 def find_resumable(root: Path, endpoint: str, config_hash: str) -> Path | None:
@@ -149,7 +163,7 @@ class Crawl:
         self.dask = dask
         self.now = now
         self.actor = dask.submit(
-            BudgetActor, quotas(config), config.crawl.window_s, actor=True
+            BudgetActor, configured_quotas(config), config.crawl.window_s, actor=True
         ).result()
         self.listing_client = listing_client or HubClient(
             self.endpoint, policy=retry_policy(config), budget=SharedBudget(self.actor)
@@ -199,6 +213,7 @@ class Crawl:
         return writer, []
 
     def run(self) -> CrawlResult:
+        self.check_plan(config_plan(self.config))
         writer, initial_progress = self.open_snapshot()
         progress = initial_progress
         listing = ListingPhase(self.config, self.listing_client, self.dask.submit, writer, self.now)
@@ -208,16 +223,18 @@ class Crawl:
         done = {p["unit"] for p in progress if "unit" in p}
         self.samples = self.plan_samples(writer)
         to_fetch, authors = self.carry_over(writer, models, done)
-        if self.settings.stages:
-            self.run_details(writer, to_fetch, done)
+        phases = self.detail_phases(to_fetch) if self.settings.stages else []
         if self.config.crawl.orgs:
-            self.run_units(writer, ORGS, fetch_orgs, keep(self.samples["orgs"], authors), done)
+            phases.append(Phase(ORGS, fetch_orgs, keep(self.samples["orgs"], authors)))
         if self.config.crawl.commits != "off":
-            self.run_units(writer, COMMITS, fetch_commits, self.commit_sample(writer), done)
+            phases.append(Phase(COMMITS, fetch_commits, self.commit_sample(writer)))
         if self.config.crawl.resolve_names != "off":
             from pipeline.crawl.names import names_phase  # phase 4: names (`names.py`)
 
-            names_phase(self, writer, done)
+            phases.append(names_phase(self, writer, done))
+        pages = sum(1 for p in writer.read_progress() if p.get("phase") == "listing")
+        self.check_plan(self.listed_plan(phases, len(models), pages))
+        self.run_phases(writer, phases, done)
         if self.config.crawl.compact:  # a few large sorted files per table (`compact.py`)
             compact_snapshot(writer.folder)
         manifest = self.build_manifest(writer)
@@ -229,6 +246,26 @@ class Crawl:
             listing_pages_fetched=listing.pages_fetched,
             request_counts=manifest["requests"],
         )
+
+    def listed_plan(self, phases: list[Phase], models: int, pages: int) -> CrawlPlan:
+        """The plan once the listing is done: the phases' exact work at the quotas the
+        listing's `RateLimit-Policy` announced (resolvers from the same plan's row)."""
+        configured = configured_quotas(self.config)
+        learned = dict(configured)
+        learned["api"] = self.actor.quota("api").result()
+        if learned["api"] != configured["api"] and self.config.crawl.window_s == HUB_WINDOW_S:
+            learned["resolvers"] = RESOLVERS_BY_API_QUOTA.get(
+                learned["api"], configured["resolvers"]
+            )
+        work = work_of(phases, self.settings.stages)
+        return phases_plan(config_plan(self.config), work, models, pages, learned)
+
+    def check_plan(self, plan: CrawlPlan) -> None:
+        """Print the plan (stderr); refuse it when it exceeds `crawl.max_hours`."""
+        print(plan.render(), file=sys.stderr)
+        reason = refusal(plan, self.config.crawl.max_hours)
+        if reason is not None:
+            raise ConfigError(reason)
 
     def carry_over(
         self, writer: SnapshotWriter, models: pd.DataFrame, done: set[str]
@@ -338,80 +375,85 @@ class Crawl:
             table = annotate(table, selection, TABLE_KEYS[name])
         writer.write_part(name, f"part-{CARRY}", table)
 
-    def run_details(
-        self, writer: SnapshotWriter, to_fetch: list[tuple[str, str | None]], done: set[str]
-    ) -> None:
+    def detail_phases(self, to_fetch: list[tuple[str, str | None]]) -> list[Phase]:
         """The per-model stages: one phase when they measure the same models, else one
         phase per stage (`details` for cards, `details-security`)."""
         stages = self.settings.stages
         chosen = [set(self.samples[stage].ids) for stage in stages]
         if all(ids == chosen[0] for ids in chosen):
             items = keep(self.samples[stages[0]], to_fetch)
-            self.run_units(writer, DETAILS, fetch_model_details, items, done)
-            return
-        for stage in stages:
-            phase = DETAILS if stage == "cards" else f"{DETAILS}-{stage}"
-            settings = replace(self.settings, stages=(stage,))
-            items = keep(self.samples[stage], to_fetch)
-            self.run_units(writer, phase, fetch_model_details, items, done, settings)
-
-    def run_units(
-        self,
-        writer: SnapshotWriter,
-        phase: str,
-        task: Callable[..., dict[str, Any]],
-        items: list[Any],
-        done: set[str],
-        settings: DetailsSettings | None = None,
-    ) -> None:
-        """Submit one task per batch not yet done; commit each result as it completes."""
-        size = self.config.crawl.detail_batch
-        futures = {}
-        for number, batch in batches(items, size):
-            unit = f"{phase}-{number:05d}"
-            if unit in done:
-                continue
-            provenance = envelope(writer.snapshot_id, self.now(), __version__, self.endpoint)
-            future = self.dask.submit(
-                task,
-                batch,
-                settings or self.settings,
-                self.actor,
-                provenance,
-                key=f"{unit}-{writer.snapshot_id}",
+            return [Phase(DETAILS, fetch_model_details, items)]
+        return [
+            Phase(
+                DETAILS if stage == "cards" else f"{DETAILS}-{stage}",
+                fetch_model_details,
+                keep(self.samples[stage], to_fetch),
+                replace(self.settings, stages=(stage,)),
             )
-            futures[future] = (unit, batch, provenance)
-        if not futures:
+            for stage in stages
+        ]
+
+    def run_phases(self, writer: SnapshotWriter, phases: list[Phase], done: set[str]) -> None:
+        """Run the phases at the same time: their units not yet done are submitted in turn
+        (one of each phase, then the next of each), so that stages that spend different
+        rate-limit buckets keep all of them busy; each result is committed as it completes."""
+        queues = [self.phase_units(writer, phase, done) for phase in phases]
+        order = [unit for group in zip_longest(*queues) for unit in group if unit is not None]
+        if not order:
             return
-        bar = progress_bar(self.config, f"{phase} {self.endpoint}", " units")
+        futures = {
+            self.dask.submit(
+                unit.phase.task,
+                unit.batch,
+                unit.phase.settings or self.settings,
+                self.actor,
+                unit.provenance,
+                key=f"{unit.name}-{writer.snapshot_id}",
+            ): unit
+            for unit in order
+        }
+        names = ", ".join(phase.name for phase, queue in zip(phases, queues, strict=True) if queue)
+        bar = progress_bar(self.config, f"{names} {self.endpoint}", " units")
         bar.total = len(futures)
         try:
             for future in as_completed(futures):
-                unit, batch, provenance = futures[future]
-                size = len(batch)
-                try:
-                    result = future.result()
-                except Exception as error:  # the tasks isolate records; this is the last guard
-                    log.warning("%s failed: %s", unit, failure_reason(error))
-                    result = failed_unit_result(phase, batch, error, provenance)
-                part = f"part-{unit}"
-                for name, table in result.items():
-                    if name in TABLES:
-                        if name in self.samples:
-                            table = annotate(table, self.samples[name], TABLE_KEYS[name])
-                        writer.write_part(name, part, table)
-                writer.append_progress(
-                    {
-                        "phase": phase,
-                        "unit": unit,
-                        "items": size,
-                        "requests": result.get("requests", {}),
-                        "retries": result.get("retries", {}),
-                    }
-                )
+                self.commit_unit(writer, futures[future], future)
                 bar.update(1)
         finally:
             bar.close()
+
+    def phase_units(self, writer: SnapshotWriter, phase: Phase, done: set[str]) -> list[WorkUnit]:
+        """The phase's batches of `crawl.detail_batch` items not yet committed."""
+        units = []
+        for number, batch in batches(phase.items, self.config.crawl.detail_batch):
+            name = f"{phase.name}-{number:05d}"
+            if name not in done:
+                provenance = envelope(writer.snapshot_id, self.now(), __version__, self.endpoint)
+                units.append(WorkUnit(phase, name, batch, provenance))
+        return units
+
+    def commit_unit(self, writer: SnapshotWriter, unit: WorkUnit, future: Any) -> None:
+        """Write a finished unit's tables (with the design columns), then its progress line."""
+        try:
+            result = future.result()
+        except Exception as error:  # the tasks isolate records; this is the last guard
+            log.warning("%s failed: %s", unit.name, failure_reason(error))
+            result = failed_unit_result(unit.phase.name, unit.batch, error, unit.provenance)
+        part = f"part-{unit.name}"
+        for name, table in result.items():
+            if name in TABLES:
+                if name in self.samples:
+                    table = annotate(table, self.samples[name], TABLE_KEYS[name])
+                writer.write_part(name, part, table)
+        writer.append_progress(
+            {
+                "phase": unit.phase.name,
+                "unit": unit.name,
+                "items": len(unit.batch),
+                "requests": result.get("requests", {}),
+                "retries": result.get("retries", {}),
+            }
+        )
 
     def build_manifest(self, writer: SnapshotWriter) -> dict[str, Any]:
         progress = writer.read_progress()

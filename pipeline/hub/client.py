@@ -144,6 +144,7 @@ class HubClient:
         self._lock = threading.Lock()
         self.requests: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
+        self._last_answer: dict[int, float] = {}
 
     def _headers(self) -> dict[str, str]:
         return build_hf_headers(
@@ -169,7 +170,14 @@ class HubClient:
         kind, bucket = endpoint_kind(url), bucket_of(url)
 
         def attempt_once(attempt: int) -> httpx2.Response | Retry:
-            self.budget.acquire(bucket)
+            # A request's time, for the budget's requests in flight (Little's law), is what
+            # it holds a thread: since this thread's previous answer (the caller's work on
+            # it: parsing, writing rows), booking it (a round trip to a shared budget) and
+            # the answer; not the wait for a free slot in the window.
+            booked = time.monotonic()
+            thread = threading.get_ident()
+            started = min(self._last_answer.get(thread, booked), booked)
+            waited = self.budget.acquire(bucket)
             with self._lock:
                 self.requests[kind] += 1
             try:
@@ -195,6 +203,9 @@ class HubClient:
                 return Retry(f"connection failed: {error}")
             except _TRANSIENT_EXCEPTIONS as error:
                 return Retry(f"{type(error).__name__}: {error}")
+            answered = time.monotonic()
+            self._last_answer[thread] = answered
+            self.budget.observe_latency(bucket, answered - started - (waited or 0.0))
             self.budget.observe(response.headers)
             if response.status_code in RETRY_STATUSES:
                 status = response.status_code

@@ -39,7 +39,7 @@ def labelled():
     return load_labelled_set()
 
 
-@pytest.mark.parametrize("part", ["test2", "development"])
+@pytest.mark.parametrize("part", ["development", "test3"])
 def test_readme_records_what_the_code_computes(labelled, part: str) -> None:
     """The per-attribute counts in data/card-labels/README.md are those of the current
     detectors (rewrite them with `ptm cards evaluate --part PART --write-readme`)."""
@@ -55,9 +55,8 @@ def test_readme_records_what_the_code_computes(labelled, part: str) -> None:
 
 
 def test_development_part_meets_the_targets(labelled) -> None:
-    """The detectors were tuned on the development cards (round 1's dev and test parts);
-    they must at least meet the targets there (the test2 figures are recorded, not
-    asserted)."""
+    """The detectors were tuned on the development cards (dev, test and test2); they must
+    at least meet the targets there (held-out figures are recorded, not asserted)."""
     assert target_failures(evaluate_cards(select(labelled, "development"))) == []
 
 
@@ -148,3 +147,40 @@ CASES = [
 @pytest.mark.parametrize(("signal", "text", "expected"), CASES)
 def test_synthetic_cases(signal: str, text: str, expected: bool) -> None:
     assert card_signals(text)[signal] is expected
+
+
+def test_token_model_is_what_the_training_script_writes(labelled) -> None:
+    """The shipped model (pipeline/analyze/cardtext_model.json) is what
+    `python scripts/train_card_model.py` trains from the bundled development cards: no
+    hand edits, no held-out card in its training data."""
+    import importlib.util
+
+    from pipeline.analyze.cardtext import MODEL_FILE
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "train_card_model.py"
+    spec = importlib.util.spec_from_file_location("train_card_model", script)
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    development = select(labelled, "development")
+    model = train.build_model(development)
+    assert model["trained_on"]["cards"] == len(development)
+    assert set(model["trained_on"]["parts"]) <= {"dev", "test", "test2"}
+    assert MODEL_FILE.read_text(encoding="utf-8") == train.model_json(model)
+
+
+def test_token_model_adds_to_the_rules() -> None:
+    """card_signals = rules OR (token model's logit > threshold), for the model's
+    attributes only."""
+    from pipeline.analyze.cardtext import card_tokens, rule_signals, token_score
+
+    # synthetic card
+    body = "We fine-tuned this 7B chat model with QLoRA. The dataset was cleaned and filtered."
+    tokens = card_tokens(body)
+    assert token_score(tokens, "latency") is None  # not a model attribute
+    rules, combined = rule_signals(body), card_signals(body)
+    for attribute in SIGNALS:
+        score = token_score(tokens, attribute)
+        if score is None:
+            assert combined[attribute] == rules[attribute]
+        else:
+            assert combined[attribute] == (rules[attribute] or score > 1.5)

@@ -12,7 +12,9 @@ import pytest
 
 from pipeline.analyze.cardtext import SIGNALS
 from pipeline.cards.labels import (
+    DEVELOPMENT,
     LABELS_DIR,
+    TEST_PART,
     agreement,
     cohen_kappa,
     disagreements,
@@ -25,7 +27,11 @@ from pipeline.cards.readme import read_section
 SOURCE = LABELS_DIR.parents[2] / "shared" / "data" / "model-cards" / "card-text-samples.json"
 
 
-ROUNDS = [("A", "B", "adjudication.csv"), ("C", "D", "adjudication-test2.csv")]
+ROUNDS = [
+    ("A", "B", "adjudication.csv"),
+    ("C", "D", "adjudication-test2.csv"),
+    ("E", "F", "adjudication-test3.csv"),
+]
 
 
 @pytest.mark.parametrize(("first", "second", "log_file"), ROUNDS)
@@ -51,12 +57,14 @@ def test_final_labels_follow_the_passes_and_the_adjudication(first, second, log_
 
 def test_cards_split_and_size() -> None:
     cards = load_labelled_set()
-    assert len(cards) == 260 and [c.number for c in cards] == list(range(1, 261))
+    assert len(cards) == 364 and [c.number for c in cards] == list(range(1, 365))
     assert {c.part for c in cards if c.number <= 80} == {"dev"}
     assert {c.part for c in cards if 80 < c.number <= 160} == {"test"}
-    assert {c.part for c in cards if c.number > 160} == {"test2"}
+    assert {c.part for c in cards if 160 < c.number <= 260} == {"test2"}
+    assert {c.part for c in cards if c.number > 260} == {"test3"}
     assert all(c.body.strip() for c in cards)
-    assert len(select(cards, "development")) == 160 and len(select(cards, "test2")) == 100
+    assert len(select(cards, "development")) == 260 and len(select(cards, "test2")) == 100
+    assert len(select(cards, TEST_PART)) == 104 and TEST_PART not in DEVELOPMENT
 
 
 @pytest.mark.skipif(not SOURCE.is_file(), reason="../shared is not beside the repository")
@@ -72,14 +80,18 @@ def test_cards_are_the_seeded_draw_from_the_source() -> None:
     # round 2: a fresh draw among the cards round 1 left out
     pool = [i for i in range(len(source)) if i not in set(order)]
     order += random.Random(20261203).sample(pool, 100)
-    assert len(set(order)) == 260
+    # round 3: every card rounds 1 and 2 left out, in a seeded order
+    pool = [i for i in range(len(source)) if i not in set(order)]
+    order += random.Random(20261204).sample(pool, 104)
+    assert len(set(order)) == 364 == len(source)
     for card, index in zip(load_labelled_set(), order, strict=True):
         assert card.body == source[index]["modelcard_text"]
         assert card.model_id == source[index]["modelId"]
 
 
 @pytest.mark.parametrize(
-    ("first", "second", "section_name"), [("A", "B", "agreement"), ("C", "D", "agreement test2")]
+    ("first", "second", "section_name"),
+    [("A", "B", "agreement"), ("C", "D", "agreement test2"), ("E", "F", "agreement test3")],
 )
 def test_agreement_section_matches_the_passes(first, second, section_name) -> None:
     a = read_pass(LABELS_DIR / f"labels-{first}.csv")

@@ -18,7 +18,10 @@ TABLE_KEYS = {
     "orgs": ["name"],
     "security": ["model_id"],
     "errors": ["stage", "model_id", "message"],
+    "names": ["name", "kind"],
 }
+# Columns that, like the provenance, record when a row was made.
+WHEN = {"names": ["resolved_at"]}
 
 
 def crawl_config(tmp_path: Path, *overrides: str) -> Config:
@@ -44,6 +47,6 @@ def crawl_config(tmp_path: Path, *overrides: str) -> Config:
 
 def payload(folder: Path, table: str) -> pd.DataFrame:
     """A table without its provenance columns, in key order, for comparing two crawls."""
-    frame = read_table(folder, table).drop(columns=ENVELOPE)
+    frame = read_table(folder, table).drop(columns=ENVELOPE + WHEN.get(table, []))
     frame = frame.sort_values(TABLE_KEYS[table]).reset_index(drop=True)
     return frame.astype(str)

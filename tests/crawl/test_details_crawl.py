@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -73,6 +74,19 @@ def test_orgs_once_per_author(detailed, store: ReplayStore) -> None:
     assert set(orgs.index) == authors
     assert orgs.loc["Qwen", "kind"] == "org" and orgs.loc["Qwen", "is_verified"]
     assert (orgs.drop(index="Qwen")["kind"] == "not-org").all()
+
+
+def test_stages_of_different_buckets_run_at_the_same_time(detailed) -> None:
+    """Org overviews (api) are committed while README units (resolvers) still are: one
+    after the other, every `details` unit would come before the first `orgs` unit."""
+    result, _ = detailed
+    lines = (result.folder / "progress.jsonl").read_text(encoding="utf-8").splitlines()
+    phases = [json.loads(line).get("phase") for line in lines]
+    per_model = [p for p in phases if p in ("details", "orgs")]
+    assert per_model.count("details") >= 2 and per_model.count("orgs") >= 2
+    last_details = max(i for i, p in enumerate(per_model) if p == "details")
+    first_orgs = per_model.index("orgs")
+    assert first_orgs < last_details
 
 
 def test_manifest_counts_every_request(detailed, store: ReplayStore) -> None:
