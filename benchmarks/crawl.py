@@ -595,11 +595,10 @@ def main() -> int:
 
 
 def read_ids(snapshot_root: Path) -> list[str]:
-    """Model ids of the (only) snapshot under `snapshot_root`."""
-    import pyarrow.parquet as pq
+    """Model ids of the (only) snapshot under `snapshot_root` (compacted or not)."""
+    from pipeline.snapshot.reader import list_snapshots, read_parts
 
-    parts = sorted(snapshot_root.glob("*/models/part-*.parquet"))
-    return [i for p in parts for i in pq.read_table(p, columns=["id"]).column("id").to_pylist()]
+    return [i for s in list_snapshots(snapshot_root) for i in read_parts(s, "models", ["id"])["id"]]
 
 
 if __name__ == "__main__":

@@ -136,6 +136,9 @@ class CrawlSettings(_Section):
     # Models the plan printed before the listing assumes; null: the newest complete
     # snapshot's count in the store, else 2,500,000 (the live Hub, late 2026).
     expected_models: int | None = None
+    # When the crawl completes, rewrite each table into a few large Parquet files sorted by
+    # its key, before the manifest (`pipeline/snapshot/compact.py`).
+    compact: bool = True
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from pipeline.config import Config
 from pipeline.crawl.pages import envelope, error_row, parse_listing_page, unparsed_page_tables
 from pipeline.errors import HubError
 from pipeline.hub.client import HubClient
+from pipeline.snapshot.reader import table_parts
 from pipeline.snapshot.schema import ERRORS
 from pipeline.snapshot.writer import SnapshotWriter
 
@@ -55,8 +56,8 @@ def committed_listing_ids(writer: SnapshotWriter, pages: int) -> set[str]:
         for part in (writer.folder / table).glob("part-[0-9]*.parquet"):
             if int(part.stem.removeprefix("part-")) > pages:
                 part.unlink()
-    for number in range(1, pages + 1):
-        part = writer.folder / "models" / f"part-{number:05d}.parquet"
+    # The rest holds the committed pages (parts, or compacted files once compacted).
+    for part in table_parts(writer.folder, "models"):
         ids.update(pq.read_table(part, columns=["id"]).column("id").to_pylist())
     return ids
 
@@ -92,11 +93,12 @@ class ListingPhase:
 
     def run(self, progress: list[dict[str, Any]]) -> None:
         done = [p for p in progress if p.get("phase") == LISTING]
-        if done and done[-1]["next_url"] is None:
+        max_pages = self.config.crawl.max_pages
+        # Finished: the last page, or the `max_pages` a partial crawl stops after.
+        if done and (done[-1]["next_url"] is None or (max_pages and len(done) >= max_pages)):
             return
         start_url = done[-1]["next_url"] if done else None
         seen = committed_listing_ids(self.writer, len(done))
-        max_pages = self.config.crawl.max_pages
         bar = progress_bar(self.config, f"listing {self.client.endpoint}", " models", len(seen))
         pending: deque[tuple[int, Any, dict[str, Any], Any]] = deque()
         counted = Counter(self.client.request_counts())

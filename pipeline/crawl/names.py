@@ -35,7 +35,7 @@ from pipeline.config import resolve_cap
 from pipeline.crawl.pages import error_row, failure_reason, table_from_rows
 from pipeline.errors import HubRequestError
 from pipeline.hub.names import ERROR, resolve_name
-from pipeline.snapshot.reader import list_snapshots, read_manifest, read_table
+from pipeline.snapshot.reader import list_snapshots, read_manifest, read_parts, read_table
 from pipeline.snapshot.schema import ERRORS, NAMES
 
 NAMES_PHASE = "names"
@@ -178,7 +178,6 @@ def names_phase(crawl: Any, writer: Any, done: set[str]) -> Any:
     settings = crawl.config.crawl
     models = read_table_parts(writer.folder, ["id", "base_models", "datasets"])
     wanted = candidates(models, paper_model_ids() if settings.resolve_paper_ids else None)
-    carry_part = writer.folder / "names" / f"part-{CARRY_UNIT}.parquet"
     if CARRY_UNIT not in done:
         rows = reusable(
             crawl.config.path("snapshots"), writer.folder, crawl.now(), settings.names_max_age_days
@@ -189,7 +188,10 @@ def names_phase(crawl: Any, writer: Any, done: set[str]) -> Any:
         table = pa.Table.from_pandas(rows, schema=NAMES, preserve_index=False)
         writer.write_part("names", f"part-{CARRY_UNIT}", table)
         writer.append_progress({"phase": NAMES_PHASE, "unit": CARRY_UNIT, "items": len(rows)})
-    carried = pd.read_parquet(carry_part, columns=["name", "kind"])
+    # Carried rows keep their snapshot's id: they are found alike in the carry part and,
+    # once the table is compacted (a resumed crawl), in the compacted files.
+    carried = read_parts(writer.folder, "names", ["snapshot_id", "name", "kind"])
+    carried = carried[carried["snapshot_id"] != writer.snapshot_id]
     reused = set(zip(carried["name"], carried["kind"], strict=True))
     chosen = plan(wanted, reused, settings.resolve_names)
     items = [(c.name, c.kind, c.references) for c in chosen]
@@ -198,6 +200,4 @@ def names_phase(crawl: Any, writer: Any, done: set[str]) -> Any:
 
 def read_table_parts(folder: Path, columns: list[str]) -> pd.DataFrame:
     """Columns of the `models` parts of the snapshot being written."""
-    from pipeline.snapshot.reader import read_parts
-
     return read_parts(folder, "models", columns)

@@ -8,7 +8,9 @@ Phases, each resumable from `progress.jsonl`:
    `crawl.since` names a previous snapshot (the others' rows are carried over from it, and
    a `changes` table records new, changed and deleted models); orgs, one overview per
    author namespace not already known; commits, git histories of a sample (or all) of the
-   models; names (`names.py`), current ids of referenced names.
+   models; names (`names.py`), current ids of referenced names;
+3. compaction (`crawl.compact`, `pipeline/snapshot/compact.py`): each table rewritten into a
+   few large sorted files, right before the manifest.
 
 Each per-model or per-namespace stage measures every unit or a stratified sample of the
 listing (`sampling.py`, `crawl.<stage>_sample`), kept as a panel by incremental crawls;
@@ -69,6 +71,7 @@ from pipeline.crawl.sampling import TABLE_KEYS, Selection, annotate, keep
 from pipeline.errors import ConfigError, SnapshotError
 from pipeline.hub.client import HubClient, RetryPolicy
 from pipeline.hub.shared_budget import BudgetActor, SharedBudget
+from pipeline.snapshot.compact import compact_snapshot
 from pipeline.snapshot.reader import (
     list_snapshots,
     read_manifest,
@@ -232,6 +235,8 @@ class Crawl:
         pages = sum(1 for p in writer.read_progress() if p.get("phase") == "listing")
         self.check_plan(self.listed_plan(phases, len(models), pages))
         self.run_phases(writer, phases, done)
+        if self.config.crawl.compact:  # a few large sorted files per table (`compact.py`)
+            compact_snapshot(writer.folder)
         manifest = self.build_manifest(writer)
         writer.write_manifest(manifest)
         return CrawlResult(

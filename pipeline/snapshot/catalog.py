@@ -46,7 +46,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline.errors import PipelineError
-from pipeline.snapshot.reader import list_snapshots
+from pipeline.snapshot.reader import list_snapshots, table_parts
 from pipeline.snapshot.writer import CRAWL_START, MANIFEST, PROGRESS
 
 log = logging.getLogger(__name__)
@@ -226,14 +226,20 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 def _part_rows(folder: Path) -> dict[str, int]:
-    """Rows per table in the Parquet parts written so far (metadata only)."""
+    """Rows per table in the Parquet files written so far (metadata only; parts, or
+    compacted files once a table is compacted)."""
     counts: dict[str, int] = {}
-    for part in sorted(folder.glob("*/part-*.parquet")):
+    for table in sorted(p.name for p in folder.iterdir() if p.is_dir()):
         try:
-            rows = pq.ParquetFile(part).metadata.num_rows
-        except (OSError, ValueError):
+            parts = table_parts(folder, table)
+        except PipelineError:  # an unreadable compaction record: count what can be read
             continue
-        counts[part.parent.name] = counts.get(part.parent.name, 0) + rows
+        for part in parts:
+            try:
+                rows = pq.ParquetFile(part).metadata.num_rows
+            except (OSError, ValueError):
+                continue
+            counts[table] = counts.get(table, 0) + rows
     return counts
 
 

@@ -2,7 +2,10 @@
 
 Every reader of snapshot tables goes through here: `read_table` (pandas, a complete
 snapshot), `read_parts` (the same for a snapshot being written), `table_parts` (the Parquet
-parts, for batched and Dask readers: `pipeline.analyze.source`, `pipeline.snapshot.loader`).
+files, for batched and Dask readers: `pipeline.analyze.source`, `pipeline.snapshot.loader`).
+A table is held by its crawl parts or, once compacted, by its compacted files
+(`pipeline.snapshot.compact`, which knows the layout); compacted and uncompacted snapshots
+read alike.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.errors import SnapshotError
+from pipeline.snapshot.compact import table_files
 from pipeline.snapshot.schema import TABLES
 from pipeline.snapshot.writer import MANIFEST
 
@@ -42,14 +46,16 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 
 def table_parts(folder: Path, name: str) -> list[Path]:
-    """The Parquet parts of table `name` in a snapshot folder, in part order (the one
-    place that knows the on-disk layout: `<folder>/<table>/part-*.parquet`)."""
-    return sorted((Path(folder) / name).glob("part-*.parquet"))
+    """The Parquet files that hold table `name` of a snapshot folder, in reading order: its
+    parts (`<folder>/<table>/part-*.parquet`), or its compacted files once a compaction was
+    committed (`compact.table_files`: never both, never a staged file)."""
+    return table_files(Path(folder) / name)
 
 
 def read_parts(folder: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """One table of a snapshot folder as pandas, complete or not (all parts, in part order);
-    a table without parts is an empty frame with the schema's columns."""
+    """One table of a snapshot folder as pandas, complete or not (all parts in part order,
+    or the compacted files: rows sorted by the table's key); a table without parts is an
+    empty frame with the schema's columns."""
     if name not in TABLES:
         raise SnapshotError(f"unknown table {name!r} (known: {', '.join(TABLES)})")
     schema = TABLES[name]
@@ -66,7 +72,7 @@ def read_parts(folder: Path, name: str, columns: list[str] | None = None) -> pd.
 
 
 def read_table(folder: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """One table of a complete snapshot as pandas (all parts, in part order)."""
+    """One table of a complete snapshot as pandas (`read_parts`)."""
     read_manifest(folder)
     return read_parts(folder, name, columns)
 

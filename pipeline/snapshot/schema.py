@@ -288,6 +288,20 @@ ROWS: dict[str, str] = {
     "errors": "one row per failure",
 }
 
+# The key each table's compacted files are sorted by (`snapshot/compact.py`); rows with equal
+# keys keep their crawl order (part by part).
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "models": ("id",),
+    "files": ("model_id", "path"),
+    "cards": ("model_id",),
+    "orgs": ("name",),
+    "security": ("model_id",),
+    "commits": ("model_id",),
+    "changes": ("model_id",),
+    "names": ("name", "kind"),
+    "errors": ("model_id", "stage"),
+}
+
 TABLES: dict[str, pa.Schema] = {
     "models": MODELS,
     "errors": ERRORS,

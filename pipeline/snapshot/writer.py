@@ -7,6 +7,8 @@ Layout of `snapshots/<YYYY-MM-DDTHHMMSSZ>/`:
     raw/listing/page-NNNNN.json.gz   raw listing pages as received (never edited)
     models/part-NNNNN.parquet        parsed rows, one part per work unit
     errors/part-NNNNN.parquet        failures, one part per work unit
+    <table>/compact-NNNNN.parquet    once the crawl completes, the parts rewritten into a few
+                                     large sorted files (`compact.py`, `crawl.compact`)
     manifest.json           written last: the snapshot is complete only when it exists
 
 Every file is written under a temporary name and renamed into place, so a crash leaves

@@ -159,9 +159,12 @@ def test_a_kill_between_a_pages_parts_and_its_progress_line_loses_nothing(
     import shutil
 
     clean, _ = full_crawl
-    config = crawl_config(tmp_path)
-    folder = tmp_path / "snapshots" / clean.folder.name
-    shutil.copytree(clean.folder, folder)
+    # The parts as the listing left them: an uncompacted crawl (compaction comes after the
+    # last page is committed, so a kill between pages never finds compacted tables).
+    config = crawl_config(tmp_path, "crawl.compact=false")
+    uncompacted = crawl(crawl_config(tmp_path / "parts", "crawl.compact=false"), replay_hub.url)
+    folder = tmp_path / "snapshots" / uncompacted.folder.name
+    shutil.copytree(uncompacted.folder, folder)
     (folder / "manifest.json").unlink()
     lines = (folder / "progress.jsonl").read_text().splitlines()
     # What a kill right after page 4's parts were written leaves: 3 committed pages.
@@ -174,3 +177,16 @@ def test_a_kill_between_a_pages_parts_and_its_progress_line_loses_nothing(
     assert resumed.listing_pages_fetched == clean.manifest["listing"]["pages"] - 3
     for table in ("models", "files", "errors"):
         pd.testing.assert_frame_equal(payload(resumed.folder, table), payload(clean.folder, table))
+
+
+def test_a_resumed_partial_crawl_stops_at_max_pages(tmp_path: Path, replay_hub: ReplayHub) -> None:
+    """Regression: a crawl with `crawl.max_pages` resumed after its listing (here: after it
+    was compacted, its manifest not yet written) fetched one page more than it should."""
+    config = crawl_config(tmp_path, "crawl.page_size=50", "crawl.max_pages=2")
+    first = crawl(config, replay_hub.url)
+    (first.folder / "manifest.json").unlink()
+    replay_hub.reset_stats()
+    resumed = crawl(config, replay_hub.url)
+    assert resumed.folder == first.folder and resumed.resumed
+    assert replay_hub.stats()["models_list"] == 0
+    assert resumed.manifest["tables"]["models"]["rows"] == 100
