@@ -119,6 +119,13 @@ def test_hub_configuration_against_any_hub_compatible_server(
     assert read_figure7(tmp_path / "results/figure7.csv") == expected_figure7(sample_records)
 
 
+def error_lines(stderr: str) -> list[str]:
+    """stderr without the crawl plan a crawl prints first (`plan: ...` and its indented
+    lines, `pipeline/crawl/plan.py`)."""
+    lines = stderr.strip().splitlines()
+    return [line for line in lines if not line.startswith(("plan: ", "  "))]
+
+
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
@@ -137,7 +144,7 @@ def test_user_errors_are_one_line_and_exit_2(
 ) -> None:
     done = ptm([*args, "--set", f"paths.snapshots={tmp_path}"] if args[0] == "crawl" else args, env)
     assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
+    lines = error_lines(done.stderr)
     assert len(lines) == 1 and message in lines[0], done.stderr
     assert "Traceback" not in done.stderr
 
@@ -162,7 +169,7 @@ def test_an_empty_hub_is_one_line_and_exit_2(tmp_path: Path) -> None:
         )
     assert done.returncode == 2
     assert done.stderr.strip().endswith("lists no models (empty first page)")
-    assert len(done.stderr.strip().splitlines()) == 1
+    assert len(error_lines(done.stderr)) == 1
 
 
 def test_every_command_has_help() -> None:
@@ -185,6 +192,7 @@ def test_every_command_has_help() -> None:
         "diff",
         "evolution",
         "cards",
+        "plan",
     }
     for name, sub in commands.items():
         assert sub.description, name

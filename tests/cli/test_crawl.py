@@ -19,6 +19,7 @@ LISTING_ONLY = [
     "--set", 'crawl.commits="off"',
     "--set", "crawl.progress=false",
     "--set", "crawl.page_size=100",
+    "--set", "crawl.max_hours=null",  # the plan before the listing assumes 2.5M models
 ]  # fmt: skip
 
 

@@ -68,7 +68,7 @@ def test_requests_in_flight_follow_littles_law() -> None:
     assert requests_in_flight(15_000, 300.0, 0.1, headroom=1.0) == 5
     # The free api bucket (1000 / 5 min) at 100 ms needs less than one: one.
     assert requests_in_flight(1000, 300.0, 0.1) == 1
-    assert requests_in_flight(10**9, 1.0, 10.0) == 256
+    assert requests_in_flight(10**9, 1.0, 10.0) == 64  # MAX_IN_FLIGHT
 
 
 def test_budget_learns_latency_and_shares_in_flight_among_tasks() -> None:
