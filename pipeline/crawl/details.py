@@ -59,7 +59,8 @@ def _client(settings: DetailsSettings, budget_actor: Any) -> HubClient:
     return HubClient(settings.endpoint, token=None, policy=settings.policy, budget=budget)
 
 
-def _error(provenance: dict, stage: str, model_id: str, error: HubRequestError) -> dict:
+def request_error_row(provenance: dict, stage: str, model_id: str, error: HubRequestError) -> dict:
+    """The `errors` row of a request that failed for good."""
     return error_row(
         provenance,
         stage,
@@ -170,7 +171,7 @@ def model_detail_rows(
         try:
             fields = _card_row(client, model_id, sha, settings.keep_card_body)
         except HubRequestError as error:
-            errors.append(_error(provenance, "cards", model_id, error))
+            errors.append(request_error_row(provenance, "cards", model_id, error))
             fields = missing_readme("error")
         except CardParseError as error:
             errors.append(error_row(provenance, "cards", str(error), model_id=model_id))
@@ -182,7 +183,7 @@ def model_detail_rows(
             record, _ = client.get_json(path, [("securityStatus", "true")])
             scan = {**provenance, "model_id": model_id, **security_row(record)}
         except HubRequestError as error:
-            errors.append(_error(provenance, "security", model_id, error))
+            errors.append(request_error_row(provenance, "security", model_id, error))
         except Exception as error:
             errors.append(
                 error_row(provenance, "security", failure_reason(error), model_id=model_id)
@@ -286,7 +287,7 @@ def org_rows(client: HubClient, provenance: dict[str, Any], name: str) -> tuple[
         if error.status in (401, 404):
             row = org_row(name, None, "not-org")
         else:
-            errors.append(_error(provenance, "orgs", name, error))
+            errors.append(request_error_row(provenance, "orgs", name, error))
             row = org_row(name, None, "unknown")
     except Exception as error:  # an answer that cannot be read: this org only
         errors.append(error_row(provenance, "orgs", failure_reason(error), model_id=name))

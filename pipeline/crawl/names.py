@@ -135,6 +135,8 @@ def name_rows(
     client: Any, provenance: dict, name: str, kind: str, references: int
 ) -> tuple[dict, list[dict]]:
     """One name's `names` row and `errors` rows."""
+    from pipeline.crawl.details import request_error_row
+
     row = {**provenance, "name": name, "kind": kind, "references": references}
     row["resolved_at"] = provenance["fetched_at"]
     errors = []
@@ -147,18 +149,7 @@ def name_rows(
             evidence=result.evidence,
         )
     except HubRequestError as error:
-        errors.append(
-            error_row(
-                provenance,
-                NAMES_PHASE,
-                error.reason,
-                model_id=name,
-                url=error.url,
-                http_status=error.status,
-                error_code=error.error_code,
-                attempts=error.attempts,
-            )
-        )
+        errors.append(request_error_row(provenance, NAMES_PHASE, name, error))
         row.update(how=ERROR, http_status=error.status)
     except Exception as error:  # an answer that cannot be read: this name only
         errors.append(error_row(provenance, NAMES_PHASE, failure_reason(error), model_id=name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -50,3 +51,22 @@ def payload(folder: Path, table: str) -> pd.DataFrame:
     frame = read_table(folder, table).drop(columns=ENVELOPE + WHEN.get(table, []))
     frame = frame.sort_values(TABLE_KEYS[table]).reset_index(drop=True)
     return frame.astype(str)
+
+
+def start_crawl(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    """A `ptm crawl` process in a session of its own (so that a kill -9 of the group takes
+    its Dask threads and children too)."""
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def finish_crawl(process: subprocess.Popen) -> None:
+    """Wait for a crawl started by `start_crawl`; it must succeed."""
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr.decode()

@@ -15,7 +15,6 @@ import json
 import os
 import random
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -26,7 +25,7 @@ import pytest
 
 from pipeline.hub.replay.server import ReplayHub, ReplayKnobs
 from pipeline.snapshot.reader import latest_complete_snapshot
-from tests.crawl.helpers import payload
+from tests.crawl.helpers import finish_crawl, payload, start_crawl
 from tests.crawl.test_details_crawl import subset_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,17 +70,9 @@ def run_crawl(
 ) -> Progress:
     """Run a crawl; with `kill_when`, kill -9 its process group as soon as the progress log
     satisfies it. The progress log as the crawl left it."""
-    process = subprocess.Popen(
-        crawl_command(snapshots),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    process = start_crawl(crawl_command(snapshots), env, ROOT)
     if kill_when is None:
-        _, stderr = process.communicate(timeout=300)
-        assert process.returncode == 0, stderr.decode()
+        finish_crawl(process)
         return read_progress(snapshots)
     deadline = time.monotonic() + 300
     while process.poll() is None and time.monotonic() < deadline:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 
 from pipeline.hub.replay.server import ReplayHub, ReplayKnobs
 from pipeline.snapshot.reader import latest_complete_snapshot
-from tests.crawl.helpers import payload
+from tests.crawl.helpers import finish_crawl, payload, start_crawl
 from tests.crawl.test_details_crawl import subset_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,17 +43,9 @@ def crawl_command(snapshots: Path) -> list[str]:
 
 
 def run_crawl(snapshots: Path, env: dict[str, str], kill_after: float | None) -> int:
-    process = subprocess.Popen(
-        crawl_command(snapshots),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    process = start_crawl(crawl_command(snapshots), env, ROOT)
     if kill_after is None:
-        _, stderr = process.communicate(timeout=300)
-        assert process.returncode == 0, stderr.decode()
+        finish_crawl(process)
         return 0
     time.sleep(kill_after)
     if process.poll() is None:

@@ -330,6 +330,9 @@ def _with_headers(answer: Answer, headers: dict[str, str]) -> Answer:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A crawler keeps dozens of requests in flight (quota x latency); socketserver's
+    # default backlog of 5 made the kernel refuse connections that the Hub would accept.
+    request_queue_size = 128
     block_on_close = False
     hub: ReplayHub
 
