@@ -242,9 +242,20 @@ def phase_times(monitor: Monitor, wall: float) -> dict[str, float]:
     times: dict[str, float] = {}
     crawl_end = monitor.manifest_at if monitor.manifest_at is not None else wall
     previous = 0.0  # process start: imports, Dask cluster, first listing request
-    for phase, (_, last) in sorted(monitor.phases.items(), key=lambda item: item[1][0]):
-        times[f"crawl: {phase}"] = round(last - previous, 1)
-        previous = last
+    phases = dict(monitor.phases)
+    if "listing" in phases:
+        previous = phases.pop("listing")[1]
+        times["crawl: listing"] = round(previous, 1)
+    compact = phases.pop("compact", None)
+    if phases:  # the per-model stages run side by side: their spans overlap
+        end = max(last for _, last in phases.values())
+        times["crawl: per-model stages, side by side"] = round(end - previous, 1)
+        for phase, (first, last) in sorted(phases.items()):
+            times[f"crawl: {phase} (first to last unit, overlapping)"] = round(last - first, 1)
+        previous = end
+    if compact is not None:
+        times["crawl: compact"] = round(compact[1] - previous, 1)
+        previous = compact[1]
     times["crawl: sampling plan, manifest (rest)"] = round(crawl_end - previous, 1)
     figures = [t for name, t in monitor.files.items() if name.endswith(FIGURE_SUFFIXES)]
     if figures:

@@ -90,8 +90,8 @@ def test_after_the_listing_the_plan_counts_the_phases_work() -> None:
         Phase("names", print, [("x", "model", 1)] * 100),
     ]
     work = work_of(phases, ("cards", "security"))
-    assert work == {"cards": 10, "security": 10, "orgs": 4, "names": 102}
+    assert work == {"cards": 10, "security": 10, "orgs": 4, "names": 140}
     plan = phases_plan(config_plan(config, (50, "test"), FREE), work, 50, 1, FREE[0])
     assert plan.listing_minutes() == 0.0
-    assert plan.bucket_requests(after_listing=True) == {"api": 116, "resolvers": 10}
+    assert plan.bucket_requests(after_listing=True) == {"api": 154, "resolvers": 10}
     assert "done" in plan.render() and "50 models listed" in plan.render()
