@@ -16,7 +16,15 @@ from pipeline.cards.correction import CORRECTION_PART, add_text_correction
 from pipeline.dictionary import column
 from pipeline.estimate import DESIGN_COLUMNS
 from pipeline.figures.spec import Figure, Tables
-from pipeline.text import NOT_MEASURED, bounds, count, float_or_none, pct, times100
+from pipeline.text import (
+    NOT_MEASURED,
+    bounds,
+    count,
+    float_or_none,
+    int_or_none,
+    pct,
+    times100,
+)
 
 
 def compute(scan: Scan) -> dict[str, pd.DataFrame]:
@@ -64,7 +72,7 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
         lines.append(
             f"| {row.group} | {row.factor} | {row.sources} | {int(row.present):,} | "
             f"{int(row.absent):,} | {int(row.unknown):,} | {pct(times100(row.share_present))} | "
-            f"{_of_known(row)} | {_population(row)} |"
+            f"{_of_known(row)} | {population_cell(row)} |"
         )
     lines += _card_text_lines(summary)
     if by_task is not None and not by_task.empty:
@@ -165,7 +173,7 @@ def _validity_lines() -> list[str]:
     ]
 
 
-def _population(row) -> str:
+def population_cell(row) -> str:
     """`census`, or the sample estimate with its 95% CI and n."""
     design = getattr(row, "design", None)
     if not isinstance(design, str) or design == "census":
@@ -175,7 +183,7 @@ def _population(row) -> str:
         return "-"
     return (
         f"{pct(100 * estimate)} [{pct(times100(row.ci_low))}, {pct(times100(row.ci_high))}], "
-        f"n={count(row.n)}"
+        f"n={count(int_or_none(row.n))}"
     )
 
 

@@ -13,7 +13,7 @@ import pyarrow as pa
 from pipeline.analyze.documentation import documentation_tables
 from pipeline.analyze.run import Scan
 from pipeline.dictionary import column
-from pipeline.figures.coverage import card_design
+from pipeline.figures.coverage import card_design, population_cell
 from pipeline.figures.spec import Figure, Tables
 from pipeline.text import NOT_MEASURED, count, float_or_none, int_or_none, pct, reading, times100
 
@@ -51,7 +51,7 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
         lines.append(
             f"| {row.measure} | {row.basis} | {count(int_or_none(row.models))} | "
             f"{count(int_or_none(row.denominator))} | {pct(times100(share))} | "
-            f"{_population(row)} | "
+            f"{population_cell(row)} | "
             f"{'-' if paper_share is None else f'{paper_share:g}%'} | "
             f"{_reading(share, paper_share, int_or_none(row.denominator))} |"
         )
@@ -70,20 +70,6 @@ def section(tables: Tables, context: dict, paper: dict) -> list[str]:
                 f"{int(row.downloads):,} downloads"
             )
     return [*lines, ""]
-
-
-def _population(row) -> str:
-    """`census`, or the sample estimate with its 95% CI and n."""
-    design = getattr(row, "design", None)
-    if not isinstance(design, str) or design == "census":
-        return "census"
-    estimate = float_or_none(row.estimate)
-    if estimate is None:
-        return "-"
-    return (
-        f"{pct(100 * estimate)} [{pct(times100(row.ci_low))}, {pct(times100(row.ci_high))}], "
-        f"n={count(int_or_none(row.n))}"
-    )
 
 
 def _reading(share: float | None, paper: float | None, denominator) -> str:
