@@ -232,7 +232,7 @@ class Crawl:
             from pipeline.crawl.names import names_phase  # phase 4: names (`names.py`)
 
             phases.append(names_phase(self, writer, done))
-        pages = sum(1 for p in writer.read_progress() if p.get("phase") == "listing")
+        pages = sum(1 for p in progress if p.get("phase") == "listing")
         self.check_plan(self.listed_plan(phases, len(models), pages))
         self.run_phases(writer, phases, done)
         if self.config.crawl.compact:  # a few large sorted files per table (`compact.py`)
