@@ -6,10 +6,17 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import dask
 from distributed import Client, LocalCluster
 
 from pipeline.config import Config
 from pipeline.errors import ConfigError
+
+# Dask's statistical profiler calls `sys._current_frames()` every 10 ms on each worker. On
+# CPython before 3.11.9 that call deadlocks the process when a garbage collection inside it
+# releases the GIL while another thread starts or ends (cpython gh-106883): seen here as a
+# crawl that hung for good, in CI and under load. The crawl never reads the profile.
+WORKER_SETTINGS = {"distributed.worker.profile.enabled": False}
 
 
 @contextmanager
@@ -27,6 +34,7 @@ def dask_client(config: Config) -> Iterator[Client]:
             yield client
         return
     with (
+        dask.config.set(WORKER_SETTINGS),
         LocalCluster(
             n_workers=config.dask.workers,
             threads_per_worker=config.dask.threads_per_worker,
