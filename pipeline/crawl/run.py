@@ -35,7 +35,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +55,7 @@ from pipeline.crawl.details import (
 )
 from pipeline.crawl.listing import ListingPhase, progress_bar
 from pipeline.crawl.pages import envelope, error_row, failure_reason
-from pipeline.crawl.phases import Phase, WorkUnit
+from pipeline.crawl.phases import FairShare, Phase, WorkUnit
 from pipeline.crawl.plan import (
     HUB_WINDOW_S,
     RESOLVERS_BY_API_QUOTA,
@@ -394,33 +393,45 @@ class Crawl:
         ]
 
     def run_phases(self, writer: SnapshotWriter, phases: list[Phase], done: set[str]) -> None:
-        """Run the phases at the same time: their units not yet done are submitted in turn
-        (one of each phase, then the next of each), so that stages that spend different
-        rate-limit buckets keep all of them busy; each result is committed as it completes."""
+        """Run the phases at the same time, each on its fair share of the cluster's task
+        slots (`FairShare`), so that stages that spend different rate-limit buckets keep all
+        of them busy; each result is committed as it completes."""
         queues = [self.phase_units(writer, phase, done) for phase in phases]
-        order = [unit for group in zip_longest(*queues) for unit in group if unit is not None]
-        if not order:
+        share = FairShare(queues, self.task_slots())
+        if not len(share):
             return
-        futures = {
-            self.dask.submit(
-                unit.phase.task,
-                unit.batch,
-                unit.phase.settings or self.settings,
-                self.actor,
-                unit.provenance,
-                key=f"{unit.name}-{writer.snapshot_id}",
-            ): unit
-            for unit in order
-        }
         names = ", ".join(phase.name for phase, queue in zip(phases, queues, strict=True) if queue)
         bar = progress_bar(self.config, f"{names} {self.endpoint}", " units")
-        bar.total = len(futures)
+        bar.total = len(share)
+        futures: dict[Any, WorkUnit] = {}
+        running = as_completed()
+        for unit in share.start():
+            running.add(self.submit_unit(writer, unit, futures))
         try:
-            for future in as_completed(futures):
-                self.commit_unit(writer, futures[future], future)
+            for future in running:
+                unit = futures.pop(future)
+                self.commit_unit(writer, unit, future)
                 bar.update(1)
+                for following in share.finished(unit):
+                    running.add(self.submit_unit(writer, following, futures))
         finally:
             bar.close()
+
+    def task_slots(self) -> int:
+        """Tasks the cluster runs at once: its workers' threads."""
+        return sum(self.dask.nthreads().values())
+
+    def submit_unit(self, writer: SnapshotWriter, unit: WorkUnit, futures: dict) -> Any:
+        future = self.dask.submit(
+            unit.phase.task,
+            unit.batch,
+            unit.phase.settings or self.settings,
+            self.actor,
+            unit.provenance,
+            key=f"{unit.name}-{writer.snapshot_id}",
+        )
+        futures[future] = unit
+        return future
 
     def phase_units(self, writer: SnapshotWriter, phase: Phase, done: set[str]) -> list[WorkUnit]:
         """The phase's batches of `crawl.detail_batch` items not yet committed."""

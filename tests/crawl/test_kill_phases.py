@@ -75,10 +75,14 @@ def run_crawl(
         finish_crawl(process)
         return read_progress(snapshots)
     deadline = time.monotonic() + 300
-    while process.poll() is None and time.monotonic() < deadline:
+    while process.poll() is None:
         if kill_when(read_progress(snapshots)):
             os.killpg(process.pid, signal.SIGKILL)
             break
+        if time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            stderr = process.communicate(timeout=60)[1].decode("utf-8", "replace")
+            pytest.fail(f"the crawl neither reached the kill point nor ended in 300 s:\n{stderr}")
         time.sleep(0.002)
     process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL, "the crawl ended before the kill point"
