@@ -6,7 +6,9 @@ Data: the 364 real card bodies of `../shared/data/model-cards/card-text-samples.
 Each engine runs `card_signals` over all of them `--repeat` times; the best pass counts.
 Engines: `current` (`pipeline.analyze.cardtext`: rules and the token model),
 `current, 2 processes` (the cards split over a `multiprocessing` pool of 2 workers, the
-machine's cores; pool start-up excluded), `round 2` (the detectors as merged after round 2
+machine's cores; pool start-up excluded), `ptm cards signals --jobs N` (the command end to
+end in a subprocess, interpreter and worker start-up, JSON in and out included, over the
+cards repeated `--copies` times), `round 2` (the detectors as merged after round 2
 of issue 10, `benchmarks/cardtext_round2.py`: the in-run baseline of the ratio column),
 `round 1` (`benchmarks/cardtext_round1.py`) and `before issue 10`
 (`benchmarks/cardtext_baseline.py`). Results go to stdout and to `benchmarks/README.md`,
@@ -21,7 +23,9 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from multiprocessing import Pool
@@ -70,9 +74,28 @@ def pool_rate(bodies: list[str], repeat: int) -> float:
     return len(bodies) / best
 
 
+def command_rate(bodies: list[str], jobs: int, copies: int, repeat: int) -> float:
+    """Cards per second of `ptm cards signals --jobs JOBS`, end to end, best of `repeat`."""
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "in.jsonl", Path(folder) / "out.jsonl"
+        lines = [json.dumps({"id": i, "body": body}) + "\n" for i, body in enumerate(bodies)]
+        source.write_text("".join(lines * copies), encoding="utf-8")
+        command = [sys.executable, "-m", "pipeline.cli", "cards", "signals"]
+        command += ["--input", str(source), "--output", str(target), "--jobs", str(jobs)]
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+            best = min(best, time.perf_counter() - start)
+    return len(bodies) * copies / best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--copies", type=int, default=50, help="input copies for the command (default 50)"
+    )
     args = parser.parse_args()
     bodies = [c["modelcard_text"] for c in json.loads(SOURCE.read_text())]
     mean_chars = sum(map(len, bodies)) / len(bodies)
@@ -81,6 +104,9 @@ def main() -> None:
     round1 = best_rate(cardtext_round1.card_signals, bodies, args.repeat)
     baseline = best_rate(cardtext_baseline.card_signals, bodies, args.repeat)
     parallel = pool_rate(bodies, args.repeat)
+    command = {
+        jobs: command_rate(bodies, jobs, args.copies, min(args.repeat, 3)) for jobs in (1, 2)
+    }
 
     from pipeline.cards.evaluation import evaluate_cards, markdown_table, target_failures
     from pipeline.cards.labels import TEST_PART, load_labelled_set, select
@@ -100,6 +126,10 @@ def main() -> None:
     rows = [
         ("current", current, quality["current"]),
         ("current, 2 processes", parallel, quality["current"]),
+        *(
+            (f"`ptm cards signals --jobs {jobs}`, end to end", rate, quality["current"])
+            for jobs, rate in command.items()
+        ),
         ("round 2 (in-run baseline)", round2, quality["round2"]),
         ("round 1", round1, quality["round1"]),
         ("before issue 10", baseline, quality["baseline"]),
@@ -111,7 +141,9 @@ def main() -> None:
         f"hand). Data: the {len(bodies)} real card bodies of "
         "`../shared/data/model-cards/card-text-samples.json` (mean "
         f"{mean_chars:,.0f} characters). Each rate is the best of {args.repeat} passes over "
-        f"all cards; quality = micro precision / recall / F1 on the {len(test)} cards of the "
+        f"all cards (the command: best of {min(args.repeat, 3)} runs over the cards repeated "
+        f"{args.copies} times, {len(bodies) * args.copies:,} cards, start-up and JSON "
+        f"included); quality = micro precision / recall / F1 on the {len(test)} cards of the "
         f"labelled held-out part {TEST_PART} (`data/card-labels/`, never used for tuning).",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",

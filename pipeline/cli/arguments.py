@@ -56,3 +56,14 @@ def resolve_snapshot_argument(args: argparse.Namespace) -> None:
         args.snapshot = fetch_snapshot(value, SNAPSHOT_CACHE)
     elif isinstance(value, str):
         args.snapshot = Path(value)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1 (the message names the bad value)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be a whole number >= 1")
+    return value

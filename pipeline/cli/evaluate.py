@@ -5,15 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.cli.arguments import add_results_argument
+from pipeline.cli.arguments import add_results_argument, positive_int
 from pipeline.errors import PipelineError
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: must be an integer >= 1")
-    return value
 
 
 def _positive_float(text: str) -> float:
@@ -41,11 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_results_argument(parser, "folder for measurements_evaluation.csv")
     parser.add_argument(
-        "--models", type=_positive_int, metavar="N", help="evaluate at most N models"
+        "--models", type=positive_int, metavar="N", help="evaluate at most N models"
     )
     parser.add_argument(
         "--max-examples",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="evaluate a seeded sample of at most N examples per split (adds a 95%% interval)",
     )

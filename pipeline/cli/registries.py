@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.cli.arguments import add_results_argument
+from pipeline.cli.arguments import add_results_argument, positive_int
 from pipeline.errors import PipelineError
 from pipeline.registries.downloads import (
     NPM_BASE,
@@ -59,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--limit",
-        type=_positive,
+        type=positive_int,
         default=None,
         metavar="N",
         help="only the first N packages of each list (a quick check)",
@@ -86,13 +86,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"seconds between two requests to one host (default: {FetchPolicy.min_interval_s})",
     )
     parser.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def package_lists(

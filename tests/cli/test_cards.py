@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.analyze.cardtext import SIGNALS
+from pipeline.analyze.cardtext import SIGNALS, card_signals
+from pipeline.cards.labels import read_cards
 from pipeline.cli import main
+from pipeline.cli.cards import BATCH_SIZE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,6 +62,51 @@ def test_bad_line_is_named_and_nothing_is_written(tmp_path: Path, capsys, line, 
     error = capsys.readouterr().err
     assert "ptm cards: error:" in error and message in error and str(source) in error
     assert not out.exists() and not list(tmp_path.glob("*.tmp*"))
+
+
+def _real_cards(tmp_path: Path) -> tuple[Path, list[dict]]:
+    """The 364 real cards of the labelled set, three times over, as command input: one batch
+    read before the worker processes start and four for them, more than one in flight."""
+    cards = read_cards() * 3
+    assert len(cards) > 4 * BATCH_SIZE
+    lines = [json.dumps({"id": c["model_id"], "body": c["body"]}) for c in cards]
+    return _write(tmp_path / "in.jsonl", lines), cards
+
+
+def test_worker_processes_give_the_same_lines_in_input_order(tmp_path: Path) -> None:
+    source, cards = _real_cards(tmp_path)
+    outputs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}.jsonl"
+        args = ["cards", "signals", "--input", str(source), "--output", str(out)]
+        assert main([*args, "--jobs", jobs]) == 0
+        outputs[jobs] = out.read_text(encoding="utf-8")
+    assert outputs["2"] == outputs["1"]
+    rows = [json.loads(line) for line in outputs["2"].splitlines()]
+    assert [r["id"] for r in rows] == [c["model_id"] for c in cards]
+    assert [r["signals"] for r in rows] == [card_signals(c["body"]) for c in cards]
+
+
+def test_a_bad_line_after_the_first_batch_stops_the_workers_and_writes_nothing(
+    tmp_path: Path, capsys
+) -> None:
+    source, cards = _real_cards(tmp_path)
+    with source.open("a", encoding="utf-8") as handle:
+        handle.write('{"id": "late", "body": 3}\n')
+    out = tmp_path / "out.jsonl"
+    args = ["cards", "signals", "--input", str(source), "--output", str(out), "--jobs", "2"]
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert f'line {len(cards) + 1}: "body" must be a string or null' in error
+    assert not out.exists() and not list(tmp_path.glob("*.tmp*"))
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_must_be_a_whole_number_of_at_least_one(jobs: str, capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["cards", "signals", "--input", "-", "--output", "-", "--jobs", jobs])
+    assert stop.value.code == 2
+    assert f"{jobs!r}: must be a whole number >= 1" in capsys.readouterr().err
 
 
 def test_missing_input_is_an_error(tmp_path: Path, capsys) -> None:
