@@ -94,7 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
-        "--copies", type=int, default=50, help="input copies for the command (default 50)"
+        "--copies", type=int, default=100, help="input copies for the command (default 100)"
     )
     args = parser.parse_args()
     bodies = [c["modelcard_text"] for c in json.loads(SOURCE.read_text())]

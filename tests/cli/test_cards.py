@@ -11,8 +11,8 @@ import pytest
 
 from pipeline.analyze.cardtext import SIGNALS, card_signals
 from pipeline.cards.labels import read_cards
+from pipeline.cards.signals import BATCH_SIZE
 from pipeline.cli import main
-from pipeline.cli.cards import BATCH_SIZE
 
 ROOT = Path(__file__).resolve().parents[2]
 
