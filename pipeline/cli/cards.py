@@ -17,11 +17,12 @@ from typing import BinaryIO
 
 from pipeline.analyze.cardtext import SIGNALS
 from pipeline.atomic import write_atomic
-from pipeline.cards.signals import available_cpus, write_signals
+from pipeline.cards.signals import BATCH_SIZE, available_cpus, write_signals
 from pipeline.cli.arguments import positive_int
 from pipeline.errors import PipelineError
 
-SIGNALS_HELP = """\
+SIGNALS_HELP = (
+    """\
 Read model cards from a JSON Lines file and write, for each, which of the 14 card-text
 attributes of paper Table I its text documents.
 
@@ -46,11 +47,14 @@ over many cards, use the error-corrected estimates of `ptm analyze`
 A bad line stops the command with an error naming the line (exit code 2); the output file
 is written only when every line was read. Use - for standard input or output.
 
-Speed: cards are read in batches of 256 and, with --jobs N > 1 (default: every CPU this
-process may use), batches are scored in N worker processes, at most 4N batches ahead of the
-writer, so memory stays flat on any input size. A progress bar counts cards on standard
+"""
+    + f"""\
+Speed: cards are read in batches of {BATCH_SIZE} and, with --jobs N > 1 (default: every CPU
+this process may use), batches are scored in N worker processes, at most 4N batches ahead of
+the writer, so memory stays flat on any input size. A progress bar counts cards on standard
 error when it is a terminal.
 """
+)
 
 
 def run_signals(args: argparse.Namespace) -> int:
@@ -123,12 +127,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     signals.add_argument(
         "--output", required=True, help='JSON Lines of {"id", "signals"} (- = stdout)'
     )
+    cpus = available_cpus()
     signals.add_argument(
         "--jobs",
         type=positive_int,
-        default=available_cpus(),
+        default=cpus,
         help="processes that score the cards (default: the CPUs this process may use, "
-        f"here {available_cpus()}); 1 = no worker processes",
+        f"here {cpus}); 1 = no worker processes",
     )
     signals.set_defaults(func=run_signals)
     evaluate = actions.add_parser(
